@@ -1,0 +1,68 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
+import { trace } from '@opentelemetry/api';
+import { errorBody, HttpError } from './errors';
+import { log } from './log';
+
+export interface ServiceAppOptions {
+  /** The service's routes, mounted at /. */
+  routes: Router;
+  /** Is the service able to serve (database open, configuration valid)? Drives /readyz. */
+  isReady: () => boolean;
+  /** Middleware that runs before everything else (e.g. the frontend's request log). */
+  before?: RequestHandler[];
+}
+
+/** Bodies larger than this are refused with 413. The services only take GETs today. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * The skeleton every service shares: health and readiness probes, JSON errors for unknown
+ * routes and failures, and no stack trace or framework banner ever sent to a client.
+ */
+export function createServiceApp({ routes, isReady, before = [] }: ServiceAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(...before);
+  app.use(express.json({ limit: MAX_BODY_BYTES }));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const ready = isReady();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
+  });
+  app.use(routes);
+  app.use((req, res) => {
+    res.status(404).json(errorBody('not_found', `no route for ${req.method} ${req.path}`));
+  });
+  app.use(handleError);
+  return app;
+}
+
+const handleError: ErrorRequestHandler = (error, req, res, _next) => {
+  const { status, code, message } = describeError(error);
+  if (status >= 500) {
+    // The http instrumentation marks the SERVER span as failed from the status; the exception
+    // event says why.
+    if (error instanceof Error) trace.getActiveSpan()?.recordException(error);
+    log('error', 'request failed', { method: req.method, path: req.path, status, code, error: String(error) });
+  }
+  if (res.headersSent) return;
+  res.status(status).json(errorBody(code, message));
+};
+
+function describeError(error: unknown): { status: number; code: string; message: string } {
+  if (error instanceof HttpError) return error;
+  // body-parser's errors carry a status and a type; their messages are safe to show.
+  const parserError = error as { status?: unknown; type?: unknown; message?: unknown };
+  if (typeof parserError.type === 'string' && typeof parserError.status === 'number') {
+    if (parserError.type === 'entity.too.large') {
+      return { status: 413, code: 'payload_too_large', message: `request body over ${MAX_BODY_BYTES} bytes` };
+    }
+    if (parserError.status >= 400 && parserError.status < 500) {
+      return { status: parserError.status, code: 'bad_request', message: 'malformed request body' };
+    }
+  }
+  return { status: 500, code: 'internal_error', message: 'internal error' };
+}

@@ -1,0 +1,9 @@
+export { createServiceApp, MAX_BODY_BYTES, type ServiceAppOptions } from './app';
+export { readIntEnv, readStringEnv } from './config';
+export { DEMO_USER_COUNT, dbSpanAttributes, openDatabase, pick, type QueryDescription, seededRandom } from './database';
+export { badRequest, type ErrorBody, errorBody, HttpError, notFound } from './errors';
+export { ServiceClient, type ServiceClientOptions } from './http-client';
+export { MAX_ID, parseId } from './ids';
+export { type LogFields, log } from './log';
+export { shutdownOnSignals, type ShutdownOptions } from './shutdown';
+export { activeTraceparent, flushTelemetry, setRequestAttribute, withSpan } from './tracing';

@@ -1,0 +1,36 @@
+import type { Server } from 'node:http';
+import { log } from './log';
+import { flushTelemetry } from './tracing';
+
+export interface ShutdownOptions {
+  /** Released after the server stops and before spans are flushed (e.g. close the database). */
+  onClosed?: () => void | Promise<void>;
+  /** Past this the process exits anyway, with code 1. */
+  timeoutMs?: number;
+}
+
+/**
+ * Graceful shutdown on SIGTERM and SIGINT: stop accepting, let in-flight requests finish,
+ * release resources, flush the spans those requests produced, exit 0. Bounded by timeoutMs.
+ */
+export function shutdownOnSignals(server: Server, { onClosed, timeoutMs = 8000 }: ShutdownOptions = {}): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'shutting down', { signal });
+    setTimeout(() => {
+      log('error', 'shutdown timed out', { timeoutMs });
+      process.exit(1);
+    }, timeoutMs).unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await onClosed?.();
+    await flushTelemetry().catch((error: unknown) => log('warn', 'span flush failed', { error: String(error) }));
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

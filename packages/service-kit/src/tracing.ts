@@ -1,0 +1,66 @@
+import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+
+const tracer = trace.getTracer('@demo/service-kit');
+
+/**
+ * Runs `work` inside a new active span named for what it does (`fetch_user_from_db`), so the
+ * waterfall shows where a service spends its time. A thrown error is recorded on the span and
+ * re-thrown; the span always ends.
+ */
+export function withSpan<T>(name: string, attributes: Attributes, work: (span: Span) => T): T {
+  return tracer.startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes }, (span) => {
+    try {
+      const result = work(span);
+      if (result instanceof Promise) {
+        return result.then(
+          (value) => {
+            span.end();
+            return value;
+          },
+          (error: unknown) => {
+            failSpan(span, error);
+            span.end();
+            throw error;
+          },
+        ) as T;
+      }
+      span.end();
+      return result;
+    } catch (error) {
+      failSpan(span, error);
+      span.end();
+      throw error;
+    }
+  });
+}
+
+function failSpan(span: Span, error: unknown): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  span.recordException(err);
+  span.setAttribute(ATTR_ERROR_TYPE, err.name);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+}
+
+/** Sets an attribute on the span of the request being served (the SERVER span). */
+export function setRequestAttribute(key: string, value: string | number | boolean): void {
+  trace.getActiveSpan()?.setAttribute(key, value);
+}
+
+/** `00-<trace-id>-<span-id>-<flags>` for the active span, or undefined when there is none. */
+export function activeTraceparent(): { header: string; traceId: string } | undefined {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (!context || !trace.isSpanContextValid(context)) return undefined;
+  const flags = context.traceFlags.toString(16).padStart(2, '0');
+  return { header: `00-${context.traceId}-${context.spanId}-${flags}`, traceId: context.traceId };
+}
+
+/**
+ * Flushes the spans still buffered in the SDK's batch processor, through the API only, so that
+ * app code needs no import of the bootstrap. A no-op when tracing is off.
+ */
+export async function flushTelemetry(): Promise<void> {
+  const provider = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  const delegate = provider.getDelegate?.() as { forceFlush?: () => Promise<void> } | undefined;
+  await delegate?.forceFlush?.();
+}

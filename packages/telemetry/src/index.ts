@@ -1,0 +1,1 @@
+export { DEFAULT_ENABLED_INSTRUMENTATIONS, readTelemetryConfig, type TelemetryConfig, UNTRACED_PATHS } from './config';

@@ -1,0 +1,13 @@
+import { log, readIntEnv, readStringEnv, shutdownOnSignals } from '@demo/service-kit';
+import { buildApp } from './app';
+import { UsersClient } from './users-client';
+
+const port = readIntEnv('PORT', 3000, process.env, { min: 1, max: 65535 });
+const host = readStringEnv('HOST', '0.0.0.0');
+const users = new UsersClient(readStringEnv('USERS_SERVICE_URL', 'http://localhost:3001'), readIntEnv('OUTBOUND_TIMEOUT_MS', 2000));
+const jaegerUiUrl = readStringEnv('JAEGER_UI_URL', 'http://localhost:16686').replace(/\/+$/, '');
+
+const server = buildApp(users, jaegerUiUrl).listen(port, host, () => {
+  log('info', 'frontend listening', { host, port, try: `curl -i http://localhost:${port}/api/users/1` });
+});
+shutdownOnSignals(server);

@@ -1,0 +1,13 @@
+import { createServiceApp } from '@demo/service-kit';
+import { Router } from 'express';
+import type { PostsDatabase } from './database';
+import { validatePostPermissions } from './permissions';
+
+export function buildApp(database: PostsDatabase) {
+  const routes = Router();
+  routes.get('/posts', (req, res) => {
+    const { authorId, visibilities } = validatePostPermissions(req.query);
+    res.json({ posts: database.fetchPosts(authorId, visibilities) });
+  });
+  return createServiceApp({ routes, isReady: () => database.isOpen });
+}

@@ -1,0 +1,12 @@
+import { log, readIntEnv, readStringEnv, shutdownOnSignals } from '@demo/service-kit';
+import { buildApp } from './app';
+import { PostsDatabase } from './database';
+
+const port = readIntEnv('PORT', 3002, process.env, { min: 1, max: 65535 });
+const host = readStringEnv('HOST', '0.0.0.0');
+const database = PostsDatabase.open(readStringEnv('DATABASE_PATH', ':memory:'));
+
+const server = buildApp(database).listen(port, host, () => {
+  log('info', 'posts-service listening', { host, port });
+});
+shutdownOnSignals(server, { onClosed: () => database.close() });

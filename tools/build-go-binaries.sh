@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds the real OpenTelemetry Collector and the real Jaeger from Go modules, at the versions the
+# compose images use (.env), once, into a cache folder. Later runs reuse the binaries.
+#
+#   tools/build-go-binaries.sh          build what is missing, print nothing else
+#   GO_BINARIES_DIR=/some/dir ...       cache elsewhere (CI keeps it outside the clone)
+#
+# Prints the two binary paths as KEY=path lines on stdout; progress goes to stderr.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+env_value() { sed -n "s/^$1=//p" "$root/.env"; }
+collector_version="$(env_value OTEL_COLLECTOR_VERSION)"
+jaeger_module_version="$(env_value JAEGER_GO_MODULE_VERSION)"
+cache="${GO_BINARIES_DIR:-$root/.cache/go-binaries}"
+
+if ! command -v go >/dev/null; then
+  echo "build-go-binaries: Go is not installed. The no-Docker mode builds the OpenTelemetry Collector and" >&2
+  echo "Jaeger from source: install Go 1.25 or newer (https://go.dev/doc/install), or use 'docker compose up'." >&2
+  exit 1
+fi
+export CGO_ENABLED=0 GOFLAGS=-mod=mod
+
+log() { echo "build-go-binaries: $*" >&2; }
+
+build_collector() {
+  local manifest_hash out dir
+  manifest_hash="$(sha256sum "$root/tools/collector/builder-config.yaml" | cut -c1-12)"
+  dir="$cache/otelcol-$collector_version-$manifest_hash"
+  out="$dir/otelcol-demo"
+  if [ ! -x "$out" ]; then
+    log "building the Collector $collector_version with the OpenTelemetry Collector Builder (a few minutes, once)"
+    local work; work="$(mktemp -d)"
+    GOBIN="$work/bin" go install "go.opentelemetry.io/collector/cmd/builder@v$collector_version"
+    sed -e "s|\${OTEL_COLLECTOR_VERSION}|$collector_version|g" -e "s|\${OUTPUT_PATH}|$work/src|g" \
+      "$root/tools/collector/builder-config.yaml" > "$work/manifest.yaml"
+    "$work/bin/builder" --config "$work/manifest.yaml" >&2
+    mkdir -p "$dir" && mv "$work/src/otelcol-demo" "$out" && rm -rf "$work"
+  fi
+  echo "OTELCOL_BIN=$out"
+}
+
+build_jaeger() {
+  local dir="$cache/jaeger-$jaeger_module_version" out
+  out="$dir/jaeger"
+  if [ ! -x "$out" ]; then
+    log "building Jaeger $jaeger_module_version (cmd/jaeger, the v2 binary) from Go modules (a few minutes, once)"
+    local work; work="$(mktemp -d)"
+    # Jaeger's go.mod has replace directives, so 'go install pkg@version' refuses it. A throwaway
+    # main module that requires Jaeger and repeats its replaces builds the same dependency graph.
+    ( cd "$work"
+      go mod init local/jaeger-build >/dev/null 2>&1
+      go mod edit -require="github.com/jaegertracing/jaeger@$jaeger_module_version"
+      go mod download -json "github.com/jaegertracing/jaeger@$jaeger_module_version" >/dev/null
+      local jaeger_dir; jaeger_dir="$(go list -m -f '{{.Dir}}' "github.com/jaegertracing/jaeger")"
+      # Jaeger's own go.sum pins every dependency's checksum, as its release build does.
+      cat "$jaeger_dir/go.sum" >> go.sum
+      sed -n 's/^replace \(.*\) => \(.*\) \(v[^ ]*\)$/\1=\2@\3/p' "$jaeger_dir/go.mod" | while read -r replacement; do
+        go mod edit -replace="$replacement"
+      done
+      go build -trimpath -ldflags "-s -w" -o "$work/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger )
+    mkdir -p "$dir" && mv "$work/jaeger" "$out" && rm -rf "$work"
+  fi
+  echo "JAEGER_BIN=$out"
+}
+
+build_collector
+build_jaeger

@@ -1,0 +1,77 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ProcessSpec {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export interface OutputOptions {
+  /** Copy each line to this process's stdout, prefixed with the child's name. */
+  echo: boolean;
+  /** Also write each child's output to <logDir>/<name>.log. */
+  logDir?: string;
+}
+
+/** A child process of the stack, with its output kept and its exit observable. */
+export class ManagedProcess {
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+  private readonly logFile?: WriteStream;
+  private exitCode: number | null | undefined;
+  private output = '';
+
+  constructor(readonly spec: ProcessSpec, options: OutputOptions) {
+    this.child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (options.logDir) this.logFile = createWriteStream(join(options.logDir, `${spec.name}.log`));
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      stream?.setEncoding('utf8').on('data', (chunk: string) => this.record(chunk, options.echo));
+    }
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.exitCode = code ?? (signal ? null : 0);
+        this.logFile?.end();
+        resolve(this.exitCode);
+      });
+      this.child.once('error', (error) => {
+        this.record(`failed to start: ${error.message}\n`, true);
+        this.exitCode = null;
+        resolve(null);
+      });
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  /** Everything the process has printed so far. */
+  get logs(): string {
+    return this.output;
+  }
+
+  /** SIGTERM, then SIGKILL if it is still running after `graceMs`. Resolves with the exit code. */
+  async stop(graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (!this.isRunning) return this.exitCode ?? null;
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  private record(chunk: string, echo: boolean): void {
+    // Keep the last 1 MB: enough to explain a failure, bounded for long demos.
+    this.output = (this.output + chunk).slice(-1_000_000);
+    this.logFile?.write(chunk);
+    if (echo) {
+      for (const line of chunk.split('\n').filter((l) => l.length > 0)) {
+        process.stdout.write(`[${this.spec.name}] ${line}\n`);
+      }
+    }
+  }
+}

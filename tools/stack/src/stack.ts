@@ -1,0 +1,208 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readEnvFile, requireKey } from './env-file';
+import { ensureGoBinaries } from './go-binaries';
+import { freePort, waitForHttpOk } from './ports';
+import { ManagedProcess, type OutputOptions } from './process';
+
+export const REPO_ROOT = resolve(__dirname, '../../..');
+export const SERVICE_NAMES = ['posts-service', 'users-service', 'frontend'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface StackPorts {
+  frontend: number;
+  usersService: number;
+  postsService: number;
+  collectorOtlpGrpc: number;
+  collectorOtlpHttp: number;
+  collectorHealth: number;
+  collectorMetrics: number;
+  jaegerUi: number;
+  jaegerGrpcQuery: number;
+  jaegerOtlpGrpc: number;
+  jaegerOtlpHttp: number;
+  jaegerHealth: number;
+  jaegerMetrics: number;
+}
+
+export interface StackOptions extends Partial<OutputOptions> {
+  /** 'env': the ports in .env, as the demo uses them. 'free': any free ports, for tests. */
+  ports?: 'env' | 'free';
+  /** Extra environment for the three services (e.g. OUTBOUND_TIMEOUT_MS). */
+  serviceEnv?: Record<string, string>;
+  /** How long each component may take to become healthy. */
+  startTimeoutMs?: number;
+}
+
+/** The running topology: Jaeger, the Collector and the three services as local processes. */
+export class Stack {
+  private constructor(
+    readonly ports: StackPorts,
+    readonly processes: Map<string, ManagedProcess>,
+  ) {}
+
+  get frontendUrl(): string {
+    return `http://127.0.0.1:${this.ports.frontend}`;
+  }
+
+  get jaegerUrl(): string {
+    return `http://127.0.0.1:${this.ports.jaegerUi}`;
+  }
+
+  get collectorHealthUrl(): string {
+    return `http://127.0.0.1:${this.ports.collectorHealth}/`;
+  }
+
+  process(name: string): ManagedProcess {
+    const found = this.processes.get(name);
+    if (!found) throw new Error(`no process named ${name}`);
+    return found;
+  }
+
+  /** The last output of every process, for a failing test's message. */
+  logs(): string {
+    return [...this.processes.values()].map((p) => `----- ${p.spec.name} -----\n${p.logs.slice(-4000)}`).join('\n');
+  }
+
+  /** Stops the services first (so their last spans can still be exported), then the pipeline. */
+  async stop(): Promise<Record<string, number | null>> {
+    const codes: Record<string, number | null> = {};
+    for (const name of [...SERVICE_NAMES].reverse()) codes[name] = await this.processes.get(name)?.stop() ?? null;
+    for (const name of ['otel-collector', 'jaeger']) codes[name] = await this.processes.get(name)?.stop() ?? null;
+    return codes;
+  }
+
+  static async start(options: StackOptions = {}): Promise<Stack> {
+    const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
+    const ports = options.ports === 'free' ? await freePorts() : portsFromEnv(dotenv);
+    const binaries = ensureGoBinaries(REPO_ROOT);
+    const output: OutputOptions = { echo: options.echo ?? false, logDir: options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-')) };
+    const timeoutMs = options.startTimeoutMs ?? 30_000;
+    const stack = new Stack(ports, new Map());
+    const launch = async (name: string, spec: Omit<ManagedProcess['spec'], 'name'>, readyUrl: string) => {
+      const child = new ManagedProcess({ name, ...spec }, output);
+      stack.processes.set(name, child);
+      await waitForHttpOk(readyUrl, timeoutMs, () => child.isRunning);
+    };
+    try {
+      await launch('jaeger', jaegerSpec(binaries.jaeger, ports), `http://127.0.0.1:${ports.jaegerHealth}/status`);
+      await launch('otel-collector', collectorSpec(binaries.collector, ports), stack.collectorHealthUrl);
+      const serviceEnv = { ...baseServiceEnv(dotenv, ports), ...options.serviceEnv };
+      await Promise.all(
+        SERVICE_NAMES.map((name) =>
+          launch(name, serviceSpec(name, ports, serviceEnv), `http://127.0.0.1:${servicePort(name, ports)}/readyz`),
+        ),
+      );
+    } catch (error) {
+      const logs = stack.logs();
+      await stack.stop();
+      throw new Error(`the stack did not start: ${(error as Error).message}\n${logs}`);
+    }
+    return stack;
+  }
+}
+
+function portsFromEnv(env: Record<string, string>): StackPorts {
+  const port = (key: string) => Number(requireKey(env, key));
+  return {
+    frontend: port('FRONTEND_PORT'),
+    usersService: port('USERS_SERVICE_PORT'),
+    postsService: port('POSTS_SERVICE_PORT'),
+    collectorOtlpGrpc: port('COLLECTOR_OTLP_GRPC_PORT'),
+    collectorOtlpHttp: port('COLLECTOR_OTLP_HTTP_PORT'),
+    collectorHealth: port('COLLECTOR_HEALTH_PORT'),
+    collectorMetrics: port('COLLECTOR_METRICS_PORT'),
+    jaegerUi: port('JAEGER_UI_PORT'),
+    jaegerGrpcQuery: port('LOCAL_JAEGER_GRPC_QUERY_PORT'),
+    jaegerOtlpGrpc: port('LOCAL_JAEGER_OTLP_GRPC_PORT'),
+    jaegerOtlpHttp: port('LOCAL_JAEGER_OTLP_HTTP_PORT'),
+    jaegerHealth: port('LOCAL_JAEGER_HEALTH_PORT'),
+    jaegerMetrics: port('LOCAL_JAEGER_METRICS_PORT'),
+  };
+}
+
+async function freePorts(): Promise<StackPorts> {
+  const keys = Object.keys(portsFromEnv(readEnvFile(join(REPO_ROOT, '.env')))) as (keyof StackPorts)[];
+  const ports = {} as StackPorts;
+  const taken = new Set<number>();
+  for (const key of keys) {
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    ports[key] = port;
+  }
+  return ports;
+}
+
+function jaegerSpec(binary: string, ports: StackPorts) {
+  return {
+    command: binary,
+    args: ['--config', join(REPO_ROOT, 'jaeger-config.yaml')],
+    cwd: REPO_ROOT,
+    env: {
+      ...inheritedEnv(),
+      JAEGER_LISTEN_HOST: '127.0.0.1',
+      JAEGER_UI_PORT: String(ports.jaegerUi),
+      JAEGER_GRPC_QUERY_PORT: String(ports.jaegerGrpcQuery),
+      JAEGER_OTLP_GRPC_PORT: String(ports.jaegerOtlpGrpc),
+      JAEGER_OTLP_HTTP_PORT: String(ports.jaegerOtlpHttp),
+      JAEGER_HEALTH_PORT: String(ports.jaegerHealth),
+      JAEGER_METRICS_PORT: String(ports.jaegerMetrics),
+    },
+  };
+}
+
+function collectorSpec(binary: string, ports: StackPorts) {
+  return {
+    command: binary,
+    args: ['--config', join(REPO_ROOT, 'otel-collector-config.yaml')],
+    cwd: REPO_ROOT,
+    env: {
+      ...inheritedEnv(),
+      COLLECTOR_OTLP_GRPC_ENDPOINT: `127.0.0.1:${ports.collectorOtlpGrpc}`,
+      COLLECTOR_OTLP_HTTP_ENDPOINT: `127.0.0.1:${ports.collectorOtlpHttp}`,
+      COLLECTOR_HEALTH_ENDPOINT: `127.0.0.1:${ports.collectorHealth}`,
+      COLLECTOR_METRICS_HOST: '127.0.0.1',
+      COLLECTOR_METRICS_PORT: String(ports.collectorMetrics),
+      JAEGER_OTLP_GRPC_ENDPOINT: `127.0.0.1:${ports.jaegerOtlpGrpc}`,
+    },
+  };
+}
+
+/** What all three services get, as compose gives it to them. */
+function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.collectorOtlpGrpc}`,
+    OTEL_BSP_SCHEDULE_DELAY: requireKey(dotenv, 'OTEL_BSP_SCHEDULE_DELAY'),
+    OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=local',
+    OUTBOUND_TIMEOUT_MS: requireKey(dotenv, 'OUTBOUND_TIMEOUT_MS'),
+    USERS_SERVICE_URL: `http://127.0.0.1:${ports.usersService}`,
+    POSTS_SERVICE_URL: `http://127.0.0.1:${ports.postsService}`,
+    JAEGER_UI_URL: `http://localhost:${ports.jaegerUi}`,
+  };
+}
+
+function serviceSpec(name: ServiceName, ports: StackPorts, serviceEnv: Record<string, string>) {
+  return {
+    // The Node running this runner: the project's own Node 24.
+    command: process.execPath,
+    args: ['--require', '@demo/telemetry/register', 'dist/server.js'],
+    cwd: join(REPO_ROOT, 'services', name),
+    env: { ...inheritedEnv(), ...serviceEnv, OTEL_SERVICE_NAME: name, PORT: String(servicePort(name, ports)) },
+  };
+}
+
+export function servicePort(name: ServiceName, ports: StackPorts): number {
+  return { frontend: ports.frontend, 'users-service': ports.usersService, 'posts-service': ports.postsService }[name];
+}
+
+/** The caller's environment minus anything a parent's OpenTelemetry setup might have left. */
+function inheritedEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && !/^(OTEL_SERVICE_NAME|NODE_OPTIONS)$/.test(entry[0]),
+    ),
+  );
+}
