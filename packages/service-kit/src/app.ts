@@ -23,7 +23,7 @@ export function createServiceApp({ routes, isReady, before = [] }: ServiceAppOpt
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(...before);
+  if (before.length > 0) app.use(...before);
   app.use(express.json({ limit: MAX_BODY_BYTES }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -143,6 +143,8 @@ function jaegerSpec(binary: string, ports: StackPorts) {
     env: {
       ...inheritedEnv(),
       JAEGER_LISTEN_HOST: '127.0.0.1',
+      // Jaeger's start-up chatter at info would drown the services' lines in the demo's output.
+      JAEGER_LOG_LEVEL: process.env.JAEGER_LOG_LEVEL ?? 'warn',
       JAEGER_UI_PORT: String(ports.jaegerUi),
       JAEGER_GRPC_QUERY_PORT: String(ports.jaegerGrpcQuery),
       JAEGER_OTLP_GRPC_PORT: String(ports.jaegerOtlpGrpc),

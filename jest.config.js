@@ -1,0 +1,26 @@
+// One jest run for the whole workspace. TypeScript is transformed by swc (TypeScript 7 has no
+// compiler API for ts-jest); type checking is `pnpm lint`'s job (tsc --noEmit).
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } }],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 120_000,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts'],
+    },
+    {
+      // Real processes: the built services, the locally built Collector and Jaeger.
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+      maxWorkers: 1,
+    },
+  ],
+};

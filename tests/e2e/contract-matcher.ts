@@ -1,0 +1,60 @@
+import type { StoredSpan } from './jaeger';
+import type { TraceContract } from './trace-contracts';
+
+/** A child in another process is timed by another clock reading; allow this much at its start. */
+const CROSS_SERVICE_START_TOLERANCE_US = 2_000;
+/**
+ * Span ends are recorded on response events ('finish', 'close') that two spans observe in no
+ * fixed order: under load an axios CLIENT span was seen ending ~0.4 ms after its SERVER parent.
+ */
+const END_TOLERANCE_US = 5_000;
+
+/**
+ * Checks a stored trace against a contract and returns every mismatch found (empty when the
+ * trace keeps the contract): exactly the contract's spans, their kinds, parents, status and
+ * key attributes, and each child's time inside its parent's.
+ */
+export function contractViolations(contract: TraceContract, spans: StoredSpan[]): string[] {
+  const problems: string[] = [];
+  if (spans.length !== contract.spans.length) {
+    problems.push(`expected ${contract.spans.length} spans, found ${spans.length}`);
+  }
+  const byRef = new Map<string, StoredSpan>();
+  for (const expected of contract.spans) {
+    const matches = spans.filter((s) => s.service === expected.service && s.name === expected.name && s.kind === expected.kind);
+    if (matches.length !== 1) {
+      problems.push(`${expected.ref}: expected one ${expected.service} ${expected.kind} "${expected.name}", found ${matches.length}`);
+      continue;
+    }
+    byRef.set(expected.ref, matches[0] as StoredSpan);
+  }
+  for (const expected of contract.spans) {
+    const actual = byRef.get(expected.ref);
+    if (!actual) continue;
+    const parent = expected.parent === null ? undefined : byRef.get(expected.parent);
+    if (expected.parent === null && actual.parentSpanId !== null) problems.push(`${expected.ref}: expected a root span`);
+    if (parent && actual.parentSpanId !== parent.spanId) problems.push(`${expected.ref}: parent is not ${expected.parent}`);
+    const overrun = parent ? overrunUs(actual, parent) : 0;
+    if (overrun > 0) problems.push(`${expected.ref}: its time leaves ${expected.parent}'s by ${overrun} µs`);
+    if (actual.status !== expected.status) problems.push(`${expected.ref}: status ${actual.status}, expected ${expected.status}`);
+    for (const [key, value] of Object.entries(expected.attributes)) {
+      if (actual.attributes[key] !== value) {
+        problems.push(`${expected.ref}: ${key}=${JSON.stringify(actual.attributes[key])}, expected ${JSON.stringify(value)}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** By how much the child starts before or ends after its parent, beyond the tolerance; 0 if inside. */
+function overrunUs(child: StoredSpan, parent: StoredSpan): number {
+  const startTolerance = child.service === parent.service ? 0 : CROSS_SERVICE_START_TOLERANCE_US;
+  return Math.max(0, parent.startUs - child.startUs - startTolerance, child.endUs - parent.endUs - END_TOLERANCE_US);
+}
+
+/** The trace id of a W3C `traceresponse` header, or throws if the header is not well formed. */
+export function traceIdOf(traceresponse: string | null): string {
+  const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/.exec(traceresponse ?? '');
+  if (!match?.[1] || /^0+$/.test(match[1])) throw new Error(`not a valid traceresponse header: ${traceresponse}`);
+  return match[1];
+}

@@ -1,0 +1,152 @@
+/**
+ * The trace contract: which spans a request produces, with their services, names, kinds,
+ * parents, status and key attributes. The end-to-end tests assert it against what Jaeger
+ * stores; the README shows it as a waterfall (a test keeps the two in step).
+ */
+export type SpanKindName = 'SERVER' | 'CLIENT' | 'INTERNAL';
+
+export interface ExpectedSpan {
+  /** A name for this span within the contract, used by `parent`. */
+  ref: string;
+  service: 'frontend' | 'users-service' | 'posts-service';
+  name: string;
+  kind: SpanKindName;
+  parent: string | null;
+  /** By the HTTP conventions a 4xx leaves a SERVER span UNSET but marks a CLIENT span ERROR. */
+  status: 'UNSET' | 'ERROR';
+  attributes: Record<string, string | number | boolean>;
+}
+
+export interface TraceContract {
+  description: string;
+  path: string;
+  responseStatus: number;
+  spans: ExpectedSpan[];
+}
+
+const SELECT_USER = 'SELECT id, name, email FROM users WHERE id = ?';
+const SELECT_PUBLIC_POSTS =
+  'SELECT id, user_id AS userId, title, body, visibility, created_at AS createdAt FROM posts WHERE user_id = ? AND visibility IN (?) ORDER BY id';
+
+const frontendServer = (status: number): ExpectedSpan => ({
+  ref: 'frontend.server',
+  service: 'frontend',
+  name: 'GET /api/users/:id',
+  kind: 'SERVER',
+  parent: null,
+  status: 'UNSET',
+  attributes: { 'http.request.method': 'GET', 'http.route': '/api/users/:id', 'http.response.status_code': status },
+});
+
+const frontendClient = (status: number): ExpectedSpan => ({
+  ref: 'frontend.client',
+  service: 'frontend',
+  name: 'GET',
+  kind: 'CLIENT',
+  parent: 'frontend.server',
+  status: status >= 400 ? 'ERROR' : 'UNSET',
+  attributes: { 'http.request.method': 'GET', 'http.response.status_code': status },
+});
+
+const usersServer = (status: number, userId: number): ExpectedSpan => ({
+  ref: 'users.server',
+  service: 'users-service',
+  name: 'GET /users/:id',
+  kind: 'SERVER',
+  parent: 'frontend.client',
+  status: 'UNSET',
+  attributes: { 'http.route': '/users/:id', 'http.response.status_code': status, 'user.id': userId },
+});
+
+const fetchUser: ExpectedSpan = {
+  ref: 'users.db',
+  service: 'users-service',
+  name: 'fetch_user_from_db',
+  kind: 'INTERNAL',
+  parent: 'users.server',
+  status: 'UNSET',
+  attributes: {
+    'db.system.name': 'sqlite',
+    'db.operation.name': 'SELECT',
+    'db.collection.name': 'users',
+    'db.query.text': SELECT_USER,
+  },
+};
+
+export const TRACE_CONTRACTS = {
+  userWithPosts: {
+    description: 'a known user: the whole waterfall across the three services',
+    path: '/api/users/1',
+    responseStatus: 200,
+    spans: [
+      frontendServer(200),
+      frontendClient(200),
+      usersServer(200, 1),
+      fetchUser,
+      {
+        ref: 'users.client',
+        service: 'users-service',
+        name: 'GET',
+        kind: 'CLIENT',
+        parent: 'users.server',
+        status: 'UNSET',
+        attributes: { 'http.request.method': 'GET', 'http.response.status_code': 200 },
+      },
+      {
+        ref: 'posts.server',
+        service: 'posts-service',
+        name: 'GET /posts',
+        kind: 'SERVER',
+        parent: 'users.client',
+        status: 'UNSET',
+        attributes: { 'http.route': '/posts', 'http.response.status_code': 200 },
+      },
+      {
+        ref: 'posts.permissions',
+        service: 'posts-service',
+        name: 'validate_post_permissions',
+        kind: 'INTERNAL',
+        parent: 'posts.server',
+        status: 'UNSET',
+        attributes: { 'posts.viewer.anonymous': true },
+      },
+      {
+        ref: 'posts.db',
+        service: 'posts-service',
+        name: 'fetch_posts_from_db',
+        kind: 'INTERNAL',
+        parent: 'posts.server',
+        status: 'UNSET',
+        attributes: {
+          'db.system.name': 'sqlite',
+          'db.operation.name': 'SELECT',
+          'db.collection.name': 'posts',
+          'db.query.text': SELECT_PUBLIC_POSTS,
+        },
+      },
+    ],
+  },
+  unknownUser: {
+    description: 'an unknown user: users-service answers 404 and posts-service is never called',
+    path: '/api/users/999',
+    responseStatus: 404,
+    spans: [frontendServer(404), frontendClient(404), usersServer(404, 999), fetchUser],
+  },
+  malformedId: {
+    description: 'a malformed id: the frontend answers 400 itself and calls nobody',
+    path: '/api/users/abc',
+    responseStatus: 400,
+    spans: [frontendServer(400)],
+  },
+} satisfies Record<string, TraceContract>;
+
+/** The contract as an indented waterfall, as the README shows it. */
+export function renderWaterfall(contract: TraceContract): string {
+  const depth = (span: ExpectedSpan): number => {
+    const parent = contract.spans.find((s) => s.ref === span.parent);
+    return parent ? depth(parent) + 1 : 0;
+  };
+  return contract.spans
+    .map((span) => `${'  '.repeat(depth(span))}${span.service.padEnd(14)} ${span.kind.padEnd(8)} ${span.name}`)
+    .join('\n');
+}
