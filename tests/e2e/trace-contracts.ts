@@ -34,7 +34,7 @@ const frontendServer = (status: number): ExpectedSpan => ({
   name: 'GET /api/users/:id',
   kind: 'SERVER',
   parent: null,
-  status: 'UNSET',
+  status: status >= 500 ? 'ERROR' : 'UNSET',
   attributes: { 'http.request.method': 'GET', 'http.route': '/api/users/:id', 'http.response.status_code': status },
 });
 
@@ -54,7 +54,7 @@ const usersServer = (status: number, userId: number): ExpectedSpan => ({
   name: 'GET /users/:id',
   kind: 'SERVER',
   parent: 'frontend.client',
-  status: 'UNSET',
+  status: status >= 500 ? 'ERROR' : 'UNSET',
   attributes: { 'http.route': '/users/:id', 'http.response.status_code': status, 'user.id': userId },
 });
 
@@ -73,25 +73,28 @@ const fetchUser: ExpectedSpan = {
   },
 };
 
-export const TRACE_CONTRACTS = {
-  userWithPosts: {
+const usersClient = (status: 'UNSET' | 'ERROR', attributes: ExpectedSpan['attributes']): ExpectedSpan => ({
+  ref: 'users.client',
+  service: 'users-service',
+  name: 'GET',
+  kind: 'CLIENT',
+  parent: 'users.server',
+  status,
+  attributes: { 'http.request.method': 'GET', ...attributes },
+});
+
+/** GET /api/users/<userId> for a known user: the whole waterfall across the three services. */
+export function userWithPostsContract(userId: number): TraceContract {
+  return {
     description: 'a known user: the whole waterfall across the three services',
-    path: '/api/users/1',
+    path: `/api/users/${userId}`,
     responseStatus: 200,
     spans: [
       frontendServer(200),
       frontendClient(200),
-      usersServer(200, 1),
+      usersServer(200, userId),
       fetchUser,
-      {
-        ref: 'users.client',
-        service: 'users-service',
-        name: 'GET',
-        kind: 'CLIENT',
-        parent: 'users.server',
-        status: 'UNSET',
-        attributes: { 'http.request.method': 'GET', 'http.response.status_code': 200 },
-      },
+      usersClient('UNSET', { 'http.response.status_code': 200 }),
       {
         ref: 'posts.server',
         service: 'posts-service',
@@ -125,7 +128,11 @@ export const TRACE_CONTRACTS = {
         },
       },
     ],
-  },
+  };
+}
+
+export const TRACE_CONTRACTS = {
+  userWithPosts: userWithPostsContract(1),
   unknownUser: {
     description: 'an unknown user: users-service answers 404 and posts-service is never called',
     path: '/api/users/999',
@@ -137,6 +144,16 @@ export const TRACE_CONTRACTS = {
     path: '/api/users/abc',
     responseStatus: 400,
     spans: [frontendServer(400)],
+  },
+} satisfies Record<string, TraceContract>;
+
+/** Contracts of a topology with a part missing. */
+export const FAILURE_CONTRACTS = {
+  postsServiceDown: {
+    description: 'posts-service unreachable: 502 all the way up, the failed call marked on its CLIENT span',
+    path: '/api/users/1',
+    responseStatus: 502,
+    spans: [frontendServer(502), frontendClient(502), usersServer(502, 1), fetchUser, usersClient('ERROR', {})],
   },
 } satisfies Record<string, TraceContract>;
 

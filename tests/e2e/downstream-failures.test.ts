@@ -1,0 +1,53 @@
+/**
+ * When a downstream service is down or too slow, the frontend answers quickly with a clear
+ * JSON error, and the trace still assembles across the services that are up.
+ */
+import { Stack } from '@demo/stack';
+import { contractViolations, traceIdOf } from './contract-matcher';
+import { waitForTrace } from './jaeger';
+import { FAILURE_CONTRACTS } from './trace-contracts';
+
+describe('posts-service down', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ ports: 'free' });
+    expect(await stack.process('posts-service').stop()).toBe(0);
+  });
+  afterAll(() => stack?.stop());
+
+  test('the frontend answers 502 at once, and the failing CLIENT span carries the error', async () => {
+    const started = Date.now();
+    const response = await fetch(`${stack.frontendUrl}/api/users/1`);
+    const elapsedMs = Date.now() - started;
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({ error: { code: 'bad_gateway', message: expect.stringContaining('users-service') } });
+    expect(elapsedMs).toBeLessThan(2_000);
+
+    const contract = FAILURE_CONTRACTS.postsServiceDown;
+    const { spans } = await waitForTrace(stack.jaegerUrl, traceIdOf(response.headers.get('traceresponse')), contract.spans.length);
+    expect(contractViolations(contract, spans)).toEqual([]);
+    const failedCall = spans.find((s) => s.service === 'users-service' && s.kind === 'CLIENT');
+    expect(failedCall?.events).toContain('exception');
+  });
+});
+
+describe('a downstream slower than the outbound timeout', () => {
+  let stack: Stack;
+  // 1 ms is shorter than any real call through users-service, so every call times out.
+  beforeAll(async () => {
+    stack = await Stack.start({ ports: 'free', serviceEnv: { OUTBOUND_TIMEOUT_MS: '1' } });
+  });
+  afterAll(() => stack?.stop());
+
+  test('the frontend answers 504 gateway_timeout, and its CLIENT span is marked failed', async () => {
+    const response = await fetch(`${stack.frontendUrl}/api/users/1`);
+    expect(response.status).toBe(504);
+    expect(await response.json()).toEqual({ error: { code: 'gateway_timeout', message: 'users-service did not answer within 1 ms' } });
+    const traceId = traceIdOf(response.headers.get('traceresponse'));
+    const { spans } = await waitForTrace(stack.jaegerUrl, traceId, 2, { settleMs: 0 });
+    const server = spans.find((s) => s.service === 'frontend' && s.kind === 'SERVER');
+    const client = spans.find((s) => s.service === 'frontend' && s.kind === 'CLIENT');
+    expect([server?.status, server?.attributes['http.response.status_code']]).toEqual(['ERROR', 504]);
+    expect(client?.status).toBe('ERROR');
+  });
+});
