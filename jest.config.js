@@ -7,6 +7,8 @@ const transform = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 120_000,
+  // The e2e suites each start a whole topology; two at a time is what 2 cores carry well.
+  maxWorkers: 2,
   projects: [
     {
       displayName: 'unit',
@@ -20,7 +22,6 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
-      maxWorkers: 1,
     },
   ],
 };

@@ -1,5 +1,5 @@
-import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { trace } from '@opentelemetry/api';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { errorBody, HttpError } from './errors';
 import { log } from './log';
 

@@ -1,4 +1,5 @@
 import { DatabaseSync } from 'node:sqlite';
+import type { Attributes } from '@opentelemetry/api';
 import {
   ATTR_DB_COLLECTION_NAME,
   ATTR_DB_NAMESPACE,
@@ -6,7 +7,6 @@ import {
   ATTR_DB_QUERY_TEXT,
   ATTR_DB_SYSTEM_NAME,
 } from '@opentelemetry/semantic-conventions';
-import type { Attributes } from '@opentelemetry/api';
 
 // `sqlite` is still an incubating value of db.system.name; semconv advises copying such
 // constants rather than importing the unstable entry point.

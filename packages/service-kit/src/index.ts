@@ -5,5 +5,5 @@ export { badRequest, type ErrorBody, errorBody, HttpError, notFound } from './er
 export { ServiceClient, type ServiceClientOptions } from './http-client';
 export { MAX_ID, parseId } from './ids';
 export { type LogFields, log } from './log';
-export { shutdownOnSignals, type ShutdownOptions } from './shutdown';
+export { type ShutdownOptions, shutdownOnSignals } from './shutdown';
 export { activeTraceparent, flushTelemetry, setRequestAttribute, withSpan } from './tracing';

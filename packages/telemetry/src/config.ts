@@ -37,9 +37,7 @@ export function readTelemetryConfig(env: Env = process.env, cwd = process.cwd())
       'service.version': readPackageVersion(cwd) ?? '0.0.0',
       'deployment.environment.name': 'development',
     },
-    enabledInstrumentations: parseList(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) ?? [
-      ...DEFAULT_ENABLED_INSTRUMENTATIONS,
-    ],
+    enabledInstrumentations: parseList(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) ?? [...DEFAULT_ENABLED_INSTRUMENTATIONS],
     expressLayerSpans: isTrue(env.TRACE_EXPRESS_LAYERS),
     propagators: parseList(env.OTEL_PROPAGATORS) ?? ['tracecontext', 'baggage'],
   };

@@ -22,7 +22,12 @@ async function main(): Promise<void> {
     stopping = true;
     console.log('\nStopping...');
     const codes = await stack.stop();
-    console.log('Stopped:', Object.entries(codes).map(([name, code]) => `${name}=${code}`).join(' '));
+    console.log(
+      'Stopped:',
+      Object.entries(codes)
+        .map(([name, code]) => `${name}=${code}`)
+        .join(' '),
+    );
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -25,7 +25,10 @@ export class ManagedProcess {
   private exitCode: number | null | undefined;
   private output = '';
 
-  constructor(readonly spec: ProcessSpec, options: OutputOptions) {
+  constructor(
+    readonly spec: ProcessSpec,
+    options: OutputOptions,
+  ) {
     this.child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
     if (options.logDir) this.logFile = createWriteStream(join(options.logDir, `${spec.name}.log`));
     for (const stream of [this.child.stdout, this.child.stderr]) {

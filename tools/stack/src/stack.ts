@@ -68,8 +68,8 @@ export class Stack {
   /** Stops the services first (so their last spans can still be exported), then the pipeline. */
   async stop(): Promise<Record<string, number | null>> {
     const codes: Record<string, number | null> = {};
-    for (const name of [...SERVICE_NAMES].reverse()) codes[name] = await this.processes.get(name)?.stop() ?? null;
-    for (const name of ['otel-collector', 'jaeger']) codes[name] = await this.processes.get(name)?.stop() ?? null;
+    for (const name of [...SERVICE_NAMES].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
+    for (const name of ['otel-collector', 'jaeger']) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
     return codes;
   }
 

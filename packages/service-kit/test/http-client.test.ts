@@ -1,0 +1,69 @@
+/** ServiceClient against real local HTTP servers: each downstream failure maps to one status. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ServiceClient } from '../src';
+
+let server: Server;
+let baseURL: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === '/ok') return reply(200, { query: url.searchParams.get('userId') });
+    if (url.pathname === '/missing') return reply(404, { error: { code: 'not_found', message: 'user 7 does not exist' } });
+    if (url.pathname === '/broken') return reply(500, { error: { code: 'internal_error', message: 'internal error' } });
+    if (url.pathname === '/slow') return void setTimeout(() => reply(200, {}), 1_000);
+    reply(404, {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const client = (timeoutMs = 500, url = baseURL) => new ServiceClient({ service: 'posts-service', baseURL: url, timeoutMs });
+
+test('returns the JSON body and sends query parameters', async () => {
+  await expect(client().getJson('/ok', { userId: 3 })).resolves.toEqual({ query: '3' });
+});
+
+test('a downstream 404 stays a 404 with its message', async () => {
+  await expect(client().getJson('/missing')).rejects.toMatchObject({ status: 404, code: 'not_found', message: 'user 7 does not exist' });
+});
+
+test('a downstream 5xx is a 502', async () => {
+  await expect(client().getJson('/broken')).rejects.toMatchObject({
+    status: 502,
+    code: 'bad_gateway',
+    message: 'posts-service answered 500',
+  });
+});
+
+test('a downstream that does not answer in time is a 504, at the timeout', async () => {
+  const started = Date.now();
+  await expect(client(200).getJson('/slow')).rejects.toMatchObject({
+    status: 504,
+    code: 'gateway_timeout',
+    message: 'posts-service did not answer within 200 ms',
+  });
+  expect(Date.now() - started).toBeLessThan(900);
+});
+
+test('a downstream that cannot be reached is a 502', async () => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  await expect(client(500, `http://127.0.0.1:${port}`).getJson('/ok')).rejects.toMatchObject({
+    status: 502,
+    code: 'bad_gateway',
+    message: 'posts-service could not be reached (ECONNREFUSED)',
+  });
+});

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTelemetryConfig } from '../src/config';
+
+const emptyDir = mkdtempSync(join(tmpdir(), 'telemetry-config-'));
+
+describe('readTelemetryConfig', () => {
+  test('defaults: enabled, http and express only, W3C propagators, no layer spans', () => {
+    expect(readTelemetryConfig({}, emptyDir)).toEqual({
+      disabled: false,
+      serviceName: 'unknown_service:node',
+      resourceDefaults: {
+        'service.namespace': 'otel-node-tracing-demo',
+        'service.version': '0.0.0',
+        'deployment.environment.name': 'development',
+      },
+      enabledInstrumentations: ['http', 'express'],
+      expressLayerSpans: false,
+      propagators: ['tracecontext', 'baggage'],
+    });
+  });
+
+  test('service.version comes from the package.json of the folder the service starts in', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'telemetry-config-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'svc', version: '4.5.6' }));
+    expect(readTelemetryConfig({}, dir).resourceDefaults['service.version']).toBe('4.5.6');
+  });
+
+  test.each([
+    ['true', true],
+    ['TRUE', true],
+    [' true ', true],
+    ['false', false],
+    ['1', false],
+    ['', false],
+  ])('OTEL_SDK_DISABLED=%j -> disabled %s (only "true" counts, per the spec)', (value, disabled) => {
+    expect(readTelemetryConfig({ OTEL_SDK_DISABLED: value }, emptyDir).disabled).toBe(disabled);
+  });
+
+  test('the standard variables override the defaults', () => {
+    const config = readTelemetryConfig(
+      {
+        OTEL_SERVICE_NAME: ' users-service ',
+        OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http, express,pg',
+        OTEL_PROPAGATORS: 'tracecontext',
+        TRACE_EXPRESS_LAYERS: 'true',
+      },
+      emptyDir,
+    );
+    expect(config).toMatchObject({
+      serviceName: 'users-service',
+      enabledInstrumentations: ['http', 'express', 'pg'],
+      propagators: ['tracecontext'],
+      expressLayerSpans: true,
+    });
+  });
+
+  test('an empty list variable falls back to the default instead of meaning "none"', () => {
+    expect(readTelemetryConfig({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: ' , ' }, emptyDir).enabledInstrumentations).toEqual([
+      'http',
+      'express',
+    ]);
+  });
+});

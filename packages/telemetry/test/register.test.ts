@@ -1,0 +1,73 @@
+/**
+ * The preload in real child processes (jest's module registry would hide `require('http')` from
+ * the instrumentations' hooks): what gets patched, and that a missing Collector breaks nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const REGISTER = join(__dirname, '../dist/register.js');
+
+/** Runs a script under `node --require register` and returns what it printed as JSON. */
+function runPreloaded(script: string, env: Record<string, string>): Record<string, unknown> {
+  const output = execFileSync(process.execPath, ['--require', REGISTER, '-e', script], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      // Nothing listens here: every test also shows that a missing Collector never breaks the app.
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      OTEL_LOG_LEVEL: 'none',
+      ...env,
+    },
+    // The package's folder, so that the script's require('@opentelemetry/api') resolves.
+    cwd: join(__dirname, '..'),
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return JSON.parse(output.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+}
+
+/**
+ * Serves one real HTTP request in the child and reports whether its handler ran inside a SERVER
+ * span (the http instrumentation at work), which provider is registered, and the propagators.
+ */
+const SERVE_ONE_REQUEST = `
+  const http = require('http');
+  const api = require('@opentelemetry/api');
+  const server = http.createServer((req, res) => {
+    res.end(JSON.stringify({ traceId: api.trace.getActiveSpan()?.spanContext().traceId ?? null }));
+  }).listen(0, '127.0.0.1', () => {
+    http.get({ port: server.address().port, path: '/work' }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c)).on('end', () => {
+        console.log(JSON.stringify({
+          status: res.statusCode,
+          ...JSON.parse(body),
+          tracerProvider: api.trace.getTracerProvider().getDelegate().constructor.name,
+          propagationFields: api.propagation.fields(),
+        }));
+        process.exit(0);
+      });
+    });
+  });
+`;
+
+test('by default requests get SERVER spans, from an SDK provider with W3C propagators', () => {
+  expect(runPreloaded(SERVE_ONE_REQUEST, { OTEL_SERVICE_NAME: 'test-service' })).toEqual({
+    status: 200,
+    traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    tracerProvider: 'TracerProvider',
+    propagationFields: ['traceparent', 'tracestate', 'baggage'],
+  });
+});
+
+test('OTEL_SDK_DISABLED=true instruments nothing and leaves the no-op provider', () => {
+  expect(runPreloaded(SERVE_ONE_REQUEST, { OTEL_SDK_DISABLED: 'true' })).toEqual({
+    status: 200,
+    traceId: null,
+    tracerProvider: 'NoopTracerProvider',
+    propagationFields: [],
+  });
+});
+
+test('OTEL_NODE_ENABLED_INSTRUMENTATIONS without http leaves requests untraced', () => {
+  expect(runPreloaded(SERVE_ONE_REQUEST, { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'express' })).toMatchObject({ status: 200, traceId: null });
+});
