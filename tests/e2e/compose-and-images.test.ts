@@ -1,0 +1,224 @@
+/**
+ * What can be checked of the Docker setup without a Docker engine: the compose wiring parsed
+ * and checked, the pipeline configs validated by the real Collector and Jaeger binaries, the
+ * Dockerfiles' shape, and each service run from its 'pnpm deploy --prod' output (what its image holds).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureGoBinaries, freePort, ManagedProcess, REPO_ROOT, readEnvFile, SERVICE_NAMES, waitForHttpOk } from '@demo/stack';
+import { parse } from 'yaml';
+import { traceIdOf } from './contract-matcher';
+
+const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
+const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  restart?: string;
+  deploy?: { resources?: { limits?: { memory?: string } } };
+  volumes?: string[];
+}
+
+/** docker-compose.yml with YAML merge keys resolved and ${VAR} taken from .env, as compose does. */
+function loadCompose(): { services: Record<string, ComposeService> } {
+  const text = read('docker-compose.yml').replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
+    const value = dotenv[name];
+    if (value === undefined) throw new Error(`docker-compose.yml uses \${${name}}, which .env does not define`);
+    return value;
+  });
+  return parse(text, { merge: true });
+}
+
+describe('docker-compose.yml', () => {
+  const { services } = loadCompose();
+  const apps = SERVICE_NAMES;
+
+  test('holds the three services, the Collector, Jaeger and the probe copier', () => {
+    expect(Object.keys(services).sort()).toEqual([...apps, 'healthcheck-probe', 'jaeger', 'otel-collector'].sort());
+  });
+
+  test('images are pinned to exact versions: the Collector to the local build, Jaeger to a 2.x', () => {
+    expect(services['otel-collector']?.image).toBe(`otel/opentelemetry-collector-contrib:${dotenv.OTEL_COLLECTOR_VERSION}`);
+    expect(dotenv.OTEL_COLLECTOR_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(services.jaeger?.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
+    expect(services['healthcheck-probe']?.image).toMatch(/^busybox:\d+\.\d+\.\d+-musl$/);
+  });
+
+  test.each(apps)('%s: named, exports to otel-collector:4317, waits for a healthy Collector, checks /readyz', (name) => {
+    const service = services[name] as ComposeService;
+    expect(service.environment?.OTEL_SERVICE_NAME).toBe(name);
+    expect(service.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4317');
+    expect(service.depends_on?.['otel-collector']).toEqual({ condition: 'service_healthy' });
+    expect(service.healthcheck?.test.join(' ')).toContain('/readyz');
+    expect(service.build?.dockerfile).toBe(`services/${name}/Dockerfile`);
+    expect(service.build?.args?.NODE_VERSION).toBe(dotenv.NODE_VERSION);
+  });
+
+  test('the call chain waits for healthy downstreams and addresses them by service name', () => {
+    expect(services.frontend?.depends_on?.['users-service']).toEqual({ condition: 'service_healthy' });
+    expect(services['users-service']?.depends_on?.['posts-service']).toEqual({ condition: 'service_healthy' });
+    expect(services.frontend?.environment?.USERS_SERVICE_URL).toBe(`http://users-service:${dotenv.USERS_SERVICE_PORT}`);
+    expect(services['users-service']?.environment?.POSTS_SERVICE_URL).toBe(`http://posts-service:${dotenv.POSTS_SERVICE_PORT}`);
+  });
+
+  test('the Collector uses the shared config, exports to jaeger, and waits for a healthy Jaeger', () => {
+    const collector = services['otel-collector'] as ComposeService;
+    expect(collector.volumes).toContain('./otel-collector-config.yaml:/etc/otelcol/config.yaml:ro');
+    expect(collector.environment?.JAEGER_OTLP_GRPC_ENDPOINT).toBe(`jaeger:${dotenv.JAEGER_OTLP_GRPC_PORT}`);
+    expect(collector.depends_on?.jaeger).toEqual({ condition: 'service_healthy' });
+    expect(collector.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${dotenv.COLLECTOR_HEALTH_PORT}/`);
+    expect(services.jaeger?.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${dotenv.JAEGER_HEALTH_PORT}/status`);
+    expect(services.jaeger?.volumes).toContain('./jaeger-config.yaml:/etc/jaeger/config.yaml:ro');
+  });
+
+  test('every long-running container has a healthcheck, a restart policy and a memory limit', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (name === 'healthcheck-probe') continue;
+      expect([name, (service.healthcheck?.test.length ?? 0) > 1]).toEqual([name, true]);
+      expect([name, service.restart]).toEqual([name, 'unless-stopped']);
+      expect([name, service.deploy?.resources?.limits?.memory]).toEqual([name, expect.stringMatching(/^\d+M$/)]);
+    }
+  });
+
+  test('only the frontend and the Jaeger UI are published, plus OTLP on host loopback', () => {
+    const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${p}`));
+    expect(published.sort()).toEqual(
+      [
+        `frontend ${dotenv.FRONTEND_PORT}:${dotenv.FRONTEND_PORT}`,
+        `jaeger ${dotenv.JAEGER_UI_PORT}:16686`,
+        `otel-collector 127.0.0.1:${dotenv.COLLECTOR_OTLP_GRPC_PORT}:4317`,
+        `otel-collector 127.0.0.1:${dotenv.COLLECTOR_OTLP_HTTP_PORT}:4318`,
+      ].sort(),
+    );
+  });
+});
+
+describe('otel-collector-config.yaml', () => {
+  const config = parse(read('otel-collector-config.yaml'));
+
+  test('memory_limiter first, then batch; OTLP in; Jaeger over OTLP/gRPC and debug out; health_check on', () => {
+    expect(config.service.pipelines.traces).toEqual({
+      receivers: ['otlp'],
+      processors: ['memory_limiter', 'batch'],
+      exporters: ['otlp_grpc/jaeger', 'debug'],
+    });
+    expect(config.service.extensions).toEqual(['health_check']);
+    expect(config.exporters['otlp_grpc/jaeger'].endpoint).toBe('${env:JAEGER_OTLP_GRPC_ENDPOINT:-jaeger:4317}');
+    expect(config.exporters.debug.verbosity).toBe('basic');
+  });
+
+  const binaries = ensureGoBinaries(REPO_ROOT);
+
+  test('the Collector built from the same release validates it', () => {
+    const result = spawnSync(binaries.collector, ['validate', '--config', join(REPO_ROOT, 'otel-collector-config.yaml')], {
+      encoding: 'utf8',
+    });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  test('and would reject a broken one (the check can fail)', () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'otelcol-')), 'broken.yaml');
+    writeFileSync(
+      broken,
+      read('otel-collector-config.yaml').replace('exporters: [otlp_grpc/jaeger, debug]', 'exporters: [otlp_grpc/nowhere]'),
+    );
+    expect(spawnSync(binaries.collector, ['validate', '--config', broken]).status).not.toBe(0);
+  });
+
+  test('Jaeger validates jaeger-config.yaml', () => {
+    const result = spawnSync(binaries.jaeger, ['validate', '--config', join(REPO_ROOT, 'jaeger-config.yaml')], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+  });
+});
+
+describe.each(SERVICE_NAMES)('services/%s/Dockerfile', (name) => {
+  const dockerfile = read(`services/${name}/Dockerfile`);
+  const stages = dockerfile.split('\n').filter((line) => line.startsWith('FROM '));
+
+  test('two stages on the same Node major from .env; the runtime holds only the deploy output, as a non-root user', () => {
+    expect(stages).toEqual(['FROM node:${NODE_VERSION}-bookworm-slim AS build', 'FROM node:${NODE_VERSION}-bookworm-slim']);
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
+    expect(runtime.match(/^COPY .*/gm)).toEqual(['COPY --from=build --chown=node:node /out ./']);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(dockerfile).toContain(`--filter ${name} deploy --prod /out`);
+    expect(runtime).toContain('CMD ["node", "--require", "@demo/telemetry/register", "dist/server.js"]');
+  });
+});
+
+test('.dockerignore keeps host builds, dependencies and caches out of the build context', () => {
+  const ignored = read('.dockerignore').split('\n');
+  for (const entry of ['**/node_modules', '**/dist', '.git', '.toolchain', '.cache']) expect(ignored).toContain(entry);
+});
+
+describe('each service run from its pnpm deploy --prod output', () => {
+  const outputs = new Map<string, string>();
+  const running: ManagedProcess[] = [];
+
+  beforeAll(() => {
+    const parent = mkdtempSync(join(tmpdir(), 'deploy-'));
+    for (const name of SERVICE_NAMES) {
+      const out = join(parent, name);
+      execFileSync('pnpm', ['--config.inject-workspace-packages=true', '--filter', name, 'deploy', '--prod', out], {
+        cwd: REPO_ROOT,
+        stdio: 'pipe',
+      });
+      outputs.set(name, out);
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all(running.map((p) => p.stop()));
+  });
+
+  test('holds no dev dependencies and no sources', () => {
+    for (const [name, out] of outputs) {
+      expect([name, existsSync(join(out, 'dist/server.js'))]).toEqual([name, true]);
+      expect([name, existsSync(join(out, 'src'))]).toEqual([name, false]);
+      expect([name, existsSync(join(out, 'node_modules/typescript'))]).toEqual([name, false]);
+      expect([name, existsSync(join(out, 'node_modules/@demo/telemetry/dist/register.js'))]).toEqual([name, true]);
+    }
+  });
+
+  test('the three serve a traced request chained together, with no Collector running', async () => {
+    const [posts, users, frontend] = [await freePort(), await freePort(), await freePort()];
+    const env = (service: string, port: number, extra: Record<string, string> = {}) => ({
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      OTEL_SERVICE_NAME: service,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      OTEL_LOG_LEVEL: 'none',
+      ...extra,
+    });
+    const start = (service: string, port: number, extra?: Record<string, string>) => {
+      const cwd = outputs.get(service) as string;
+      const child = new ManagedProcess(
+        {
+          name: service,
+          command: process.execPath,
+          args: ['--require', '@demo/telemetry/register', 'dist/server.js'],
+          cwd,
+          env: env(service, port, extra),
+        },
+        { echo: false },
+      );
+      running.push(child);
+      return waitForHttpOk(`http://127.0.0.1:${port}/readyz`, 15_000, () => child.isRunning);
+    };
+    await start('posts-service', posts);
+    await start('users-service', users, { POSTS_SERVICE_URL: `http://127.0.0.1:${posts}` });
+    await start('frontend', frontend, { USERS_SERVICE_URL: `http://127.0.0.1:${users}` });
+    const response = await fetch(`http://127.0.0.1:${frontend}/api/users/1`);
+    expect(response.status).toBe(200);
+    expect(traceIdOf(response.headers.get('traceresponse'))).toMatch(/^[0-9a-f]{32}$/);
+    expect(((await response.json()) as { id: number }).id).toBe(1);
+  });
+});
