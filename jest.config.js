@@ -7,6 +7,7 @@ const transform = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 120_000,
+  reporters: ['default', '<rootDir>/tests/summary-reporter.js'],
   // The e2e suites each start a whole topology; two at a time is what 2 cores carry well.
   maxWorkers: 2,
   projects: [
