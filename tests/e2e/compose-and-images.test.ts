@@ -110,6 +110,7 @@ describe('otel-collector-config.yaml', () => {
       exporters: ['otlp_grpc/jaeger', 'debug'],
     });
     expect(config.service.extensions).toEqual(['health_check']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the Collector's own ${env:...} syntax
     expect(config.exporters['otlp_grpc/jaeger'].endpoint).toBe('${env:JAEGER_OTLP_GRPC_ENDPOINT:-jaeger:4317}');
     expect(config.exporters.debug.verbosity).toBe('basic');
   });
@@ -143,6 +144,7 @@ describe.each(SERVICE_NAMES)('services/%s/Dockerfile', (name) => {
   const stages = dockerfile.split('\n').filter((line) => line.startsWith('FROM '));
 
   test('two stages on the same Node major from .env; the runtime holds only the deploy output, as a non-root user', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile ARG reference, not a template
     expect(stages).toEqual(['FROM node:${NODE_VERSION}-bookworm-slim AS build', 'FROM node:${NODE_VERSION}-bookworm-slim']);
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
     expect(runtime.match(/^COPY .*/gm)).toEqual(['COPY --from=build --chown=node:node /out ./']);

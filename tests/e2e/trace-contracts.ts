@@ -164,6 +164,6 @@ export function renderWaterfall(contract: TraceContract): string {
     return parent ? depth(parent) + 1 : 0;
   };
   return contract.spans
-    .map((span) => `${'  '.repeat(depth(span))}${span.service.padEnd(14)} ${span.kind.padEnd(8)} ${span.name}`)
+    .map((span) => `${span.service.padEnd(14)} ${span.kind.padEnd(8)} ${'  '.repeat(depth(span))}${span.name}`)
     .join('\n');
 }
