@@ -12,6 +12,9 @@ export interface ServiceAppOptions {
   before?: RequestHandler[];
 }
 
+/** Liveness and readiness probes: answered by every service, neither traced nor logged. */
+export const PROBE_PATHS: readonly string[] = ['/healthz', '/readyz'];
+
 /** Bodies larger than this are refused with 413. The services only take GETs today. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -25,10 +28,11 @@ export function createServiceApp({ routes, isReady, before = [] }: ServiceAppOpt
   app.set('query parser', 'simple');
   if (before.length > 0) app.use(...before);
   app.use(express.json({ limit: MAX_BODY_BYTES }));
-  app.get('/healthz', (_req, res) => {
+  const [healthPath, readyPath] = PROBE_PATHS;
+  app.get(healthPath as string, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', (_req, res) => {
+  app.get(readyPath as string, (_req, res) => {
     const ready = isReady();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
   });

@@ -1,4 +1,4 @@
-export { createServiceApp, MAX_BODY_BYTES, type ServiceAppOptions } from './app';
+export { createServiceApp, MAX_BODY_BYTES, PROBE_PATHS, type ServiceAppOptions } from './app';
 export { readIntEnv, readStringEnv } from './config';
 export { DEMO_USER_COUNT, dbSpanAttributes, openDatabase, pick, type QueryDescription, seededRandom } from './database';
 export { badRequest, type ErrorBody, errorBody, HttpError, notFound } from './errors';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 /** Instrumentations on when OTEL_NODE_ENABLED_INSTRUMENTATIONS is unset: what the demo uses. */
 export const DEFAULT_ENABLED_INSTRUMENTATIONS = ['http', 'express'] as const;
 
-/** Requests that never get a trace: probes would bury the interesting traces. */
+/** Requests that never get a trace: the services' probes (service-kit's PROBE_PATHS) would bury the interesting traces. */
 export const UNTRACED_PATHS = ['/healthz', '/readyz'] as const;
 
 export interface TelemetryConfig {

@@ -1,4 +1,4 @@
-import { activeTraceparent, log } from '@demo/service-kit';
+import { activeTraceparent, log, PROBE_PATHS } from '@demo/service-kit';
 import type { RequestHandler } from 'express';
 
 /**
@@ -8,6 +8,7 @@ import type { RequestHandler } from 'express';
  */
 export function traceResponseAndLog(jaegerUiUrl: string): RequestHandler {
   return (req, res, next) => {
+    if (PROBE_PATHS.includes(req.path)) return next();
     const started = process.hrtime.bigint();
     const trace = activeTraceparent();
     if (trace) res.setHeader('traceresponse', trace.header);

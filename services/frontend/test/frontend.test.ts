@@ -58,3 +58,9 @@ test('only GET is routed', async () => {
   const { client } = usersClient(async () => USER);
   await request(buildApp(client, '')).post('/api/users/1').expect(404);
 });
+
+test('probes are answered but not logged', async () => {
+  const { client } = usersClient(async () => USER);
+  await request(buildApp(client, '')).get('/readyz').expect(200);
+  expect(stdout.mock.calls).toEqual([]);
+});

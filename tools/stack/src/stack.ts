@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readEnvFile, requireKey } from './env-file';
 import { ensureGoBinaries } from './go-binaries';
-import { freePort, waitForHttpOk } from './ports';
+import { freePort, isPortFree, waitForHttpOk } from './ports';
 import { ManagedProcess, type OutputOptions } from './process';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
@@ -76,6 +76,7 @@ export class Stack {
   static async start(options: StackOptions = {}): Promise<Stack> {
     const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
     const ports = options.ports === 'free' ? await freePorts() : portsFromEnv(dotenv);
+    if (options.ports !== 'free') await assertPortsFree(ports);
     const binaries = ensureGoBinaries(REPO_ROOT);
     const output: OutputOptions = { echo: options.echo ?? false, logDir: options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-')) };
     const timeoutMs = options.startTimeoutMs ?? 30_000;
@@ -120,6 +121,15 @@ function portsFromEnv(env: Record<string, string>): StackPorts {
     jaegerHealth: port('LOCAL_JAEGER_HEALTH_PORT'),
     jaegerMetrics: port('LOCAL_JAEGER_METRICS_PORT'),
   };
+}
+
+/** Fails before anything starts, naming the .env port that something else already holds. */
+async function assertPortsFree(ports: StackPorts): Promise<void> {
+  const busy: string[] = [];
+  for (const [name, port] of Object.entries(ports)) {
+    if (!(await isPortFree(port))) busy.push(`${port} (${name})`);
+  }
+  if (busy.length > 0) throw new Error(`ports already in use: ${busy.join(', ')}. Stop what holds them, or change them in .env.`);
 }
 
 async function freePorts(): Promise<StackPorts> {
