@@ -6,6 +6,8 @@ export interface StoredSpan {
   parentSpanId: string | null;
   traceId: string;
   service: string;
+  /** The resource attributes of the process that reported the span. */
+  resource: Record<string, unknown>;
   name: string;
   kind: SpanKindName | 'PRODUCER' | 'CONSUMER';
   status: 'UNSET' | 'OK' | 'ERROR';
@@ -32,7 +34,7 @@ interface JaegerSpan {
 }
 interface JaegerTrace {
   spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string }>;
+  processes: Record<string, { serviceName: string; tags: JaegerTag[] }>;
 }
 
 export async function getTrace(jaegerUrl: string, traceId: string): Promise<StoredSpan[]> {
@@ -75,11 +77,13 @@ function toStoredSpans(trace: JaegerTrace): StoredSpan[] {
   return trace.spans.map((span) => {
     const tags = Object.fromEntries(span.tags.map((tag) => [tag.key, tag.value]));
     const parent = span.references.find((ref) => ref.refType === 'CHILD_OF');
+    const process = trace.processes[span.processID];
     return {
       spanId: span.spanID,
       parentSpanId: parent?.spanID ?? null,
       traceId: span.traceID,
-      service: trace.processes[span.processID]?.serviceName ?? 'unknown',
+      service: process?.serviceName ?? 'unknown',
+      resource: Object.fromEntries((process?.tags ?? []).map((tag) => [tag.key, tag.value])),
       name: span.operationName,
       kind: String(tags['span.kind'] ?? 'internal').toUpperCase() as StoredSpan['kind'],
       status: (tags['otel.status_code'] as StoredSpan['status'] | undefined) ?? 'UNSET',

@@ -39,6 +39,19 @@ describe.each(Object.entries(TRACE_CONTRACTS))('contract %s', (_name, contract: 
   });
 });
 
+test('every service reports its resource: name, version, namespace and environment', async () => {
+  const { spans } = await requestAndReadTrace(TRACE_CONTRACTS.userWithPosts);
+  const resources = Object.fromEntries(spans.map((span) => [span.service, span.resource]));
+  for (const service of ['frontend', 'users-service', 'posts-service']) {
+    expect(resources[service]).toMatchObject({
+      'service.version': '1.0.0',
+      'service.namespace': 'otel-node-tracing-demo',
+      'deployment.environment.name': 'local',
+      'telemetry.sdk.language': 'nodejs',
+    });
+  }
+});
+
 test('the 200 answer is the user with their public posts only', async () => {
   const response = await fetch(`${stack.frontendUrl}/api/users/1`);
   const body = (await response.json()) as { id: number; posts: { userId: number; visibility: string }[] };
