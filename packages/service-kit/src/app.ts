@@ -13,7 +13,9 @@ export interface ServiceAppOptions {
 }
 
 /** Liveness and readiness probes: answered by every service, neither traced nor logged. */
-export const PROBE_PATHS: readonly string[] = ['/healthz', '/readyz'];
+export const HEALTH_PATH = '/healthz';
+export const READY_PATH = '/readyz';
+export const PROBE_PATHS: readonly string[] = [HEALTH_PATH, READY_PATH];
 
 /** Bodies larger than this are refused with 413. The services only take GETs today. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -28,11 +30,10 @@ export function createServiceApp({ routes, isReady, before = [] }: ServiceAppOpt
   app.set('query parser', 'simple');
   if (before.length > 0) app.use(...before);
   app.use(express.json({ limit: MAX_BODY_BYTES }));
-  const [healthPath, readyPath] = PROBE_PATHS;
-  app.get(healthPath as string, (_req, res) => {
+  app.get(HEALTH_PATH, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get(readyPath as string, (_req, res) => {
+  app.get(READY_PATH, (_req, res) => {
     const ready = isReady();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
   });

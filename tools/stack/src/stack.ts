@@ -75,7 +75,7 @@ export class Stack {
 
   static async start(options: StackOptions = {}): Promise<Stack> {
     const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
-    const ports = options.ports === 'free' ? await freePorts() : portsFromEnv(dotenv);
+    const ports = options.ports === 'free' ? await freePorts(dotenv) : portsFromEnv(dotenv);
     if (options.ports !== 'free') await assertPortsFree(ports);
     const binaries = ensureGoBinaries(REPO_ROOT);
     const output: OutputOptions = { echo: options.echo ?? false, logDir: options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-')) };
@@ -132,8 +132,9 @@ async function assertPortsFree(ports: StackPorts): Promise<void> {
   if (busy.length > 0) throw new Error(`ports already in use: ${busy.join(', ')}. Stop what holds them, or change them in .env.`);
 }
 
-async function freePorts(): Promise<StackPorts> {
-  const keys = Object.keys(portsFromEnv(readEnvFile(join(REPO_ROOT, '.env')))) as (keyof StackPorts)[];
+/** The same ports as .env names, each replaced by a different free one. */
+async function freePorts(dotenv: Record<string, string>): Promise<StackPorts> {
+  const keys = Object.keys(portsFromEnv(dotenv)) as (keyof StackPorts)[];
   const ports = {} as StackPorts;
   const taken = new Set<number>();
   for (const key of keys) {
