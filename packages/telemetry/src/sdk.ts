@@ -5,7 +5,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { type TelemetryConfig, UNTRACED_PATHS } from './config';
+import { EXPORT_BATCH_SPANS, type TelemetryConfig, UNTRACED_PATHS } from './config';
+import { RetryingSpanExporter } from './retrying-exporter';
 
 export function startTelemetry(config: TelemetryConfig): NodeSDK {
   if (!process.env.OTEL_LOG_LEVEL) {
@@ -19,7 +20,14 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
     // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are merged over these defaults.
     resource: defaultResource().merge(resourceFromAttributes(config.resourceDefaults)),
     // OTLP/gRPC behind a batch span processor; both read their OTEL_EXPORTER_OTLP_* / OTEL_BSP_* settings.
-    traceExporter: new OTLPTraceExporter(),
+    // The retrying wrapper keeps spans through a Collector outage instead of dropping them.
+    traceExporter: new RetryingSpanExporter(new OTLPTraceExporter(), {
+      maxBufferedSpans: config.exportBufferSpans,
+      maxBatchSize: EXPORT_BATCH_SPANS,
+      initialBackoffMs: 250,
+      maxBackoffMs: 2_000,
+      endpoint: config.exportEndpoint,
+    }),
     textMapPropagator: buildPropagator(config.propagators),
     instrumentations: [
       getNodeAutoInstrumentations({

@@ -18,7 +18,20 @@ describe('readTelemetryConfig', () => {
       enabledInstrumentations: ['http', 'express'],
       expressLayerSpans: false,
       propagators: ['tracecontext', 'baggage'],
+      exportEndpoint: 'http://localhost:4317',
+      exportBufferSpans: 10_000,
     });
+  });
+
+  test('the export buffer and endpoint follow their variables; a bad size falls back to the default', () => {
+    expect(
+      readTelemetryConfig({ TELEMETRY_EXPORT_BUFFER_SPANS: '2000', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317' }, emptyDir),
+    ).toMatchObject({
+      exportBufferSpans: 2000,
+      exportEndpoint: 'http://c:4317',
+    });
+    expect(readTelemetryConfig({ TELEMETRY_EXPORT_BUFFER_SPANS: '-3' }, emptyDir).exportBufferSpans).toBe(10_000);
+    expect(readTelemetryConfig({ TELEMETRY_EXPORT_BUFFER_SPANS: '1' }, emptyDir).exportBufferSpans).toBe(512);
   });
 
   test('service.version comes from the package.json of the folder the service starts in', () => {

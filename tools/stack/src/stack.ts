@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { readEnvFile, requireKey } from './env-file';
 import { ensureGoBinaries } from './go-binaries';
 import { freePort, isPortFree, waitForHttpOk } from './ports';
-import { ManagedProcess, type OutputOptions } from './process';
+import { ManagedProcess, type OutputOptions, type ProcessSpec } from './process';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
 export const SERVICE_NAMES = ['posts-service', 'users-service', 'frontend'] as const;
@@ -29,17 +29,30 @@ export interface StackPorts {
 export interface StackOptions extends Partial<OutputOptions> {
   /** 'env': the ports in .env, as the demo uses them. 'free': any free ports, for tests. */
   ports?: 'env' | 'free';
+  /** Components not to start now (e.g. ['otel-collector']); `stack.start(name)` starts them later. */
+  without?: string[];
+  /** Extra environment for the Collector (e.g. COLLECTOR_BATCH_TIMEOUT). */
+  collectorEnv?: Record<string, string>;
   /** Extra environment for the three services (e.g. OUTBOUND_TIMEOUT_MS). */
   serviceEnv?: Record<string, string>;
   /** How long each component may take to become healthy. */
   startTimeoutMs?: number;
 }
 
+interface Component {
+  spec: ProcessSpec;
+  readyUrl: string;
+}
+
 /** The running topology: Jaeger, the Collector and the three services as local processes. */
 export class Stack {
+  readonly processes = new Map<string, ManagedProcess>();
+
   private constructor(
     readonly ports: StackPorts,
-    readonly processes: Map<string, ManagedProcess>,
+    private readonly components: Map<string, Component>,
+    private readonly output: OutputOptions,
+    private readonly startTimeoutMs: number,
   ) {}
 
   get frontendUrl(): string {
@@ -54,10 +67,25 @@ export class Stack {
     return `http://127.0.0.1:${this.ports.collectorHealth}/`;
   }
 
+  get collectorMetricsUrl(): string {
+    return `http://127.0.0.1:${this.ports.collectorMetrics}/metrics`;
+  }
+
   process(name: string): ManagedProcess {
     const found = this.processes.get(name);
     if (!found) throw new Error(`no process named ${name}`);
     return found;
+  }
+
+  /** Starts (or starts again, on the same ports) one component, and waits until it is healthy. */
+  async start(name: string): Promise<ManagedProcess> {
+    const component = this.components.get(name);
+    if (!component) throw new Error(`no component named ${name}`);
+    if (this.processes.get(name)?.isRunning) throw new Error(`${name} is already running`);
+    const child = new ManagedProcess(component.spec, this.output);
+    this.processes.set(name, child);
+    await waitForHttpOk(component.readyUrl, this.startTimeoutMs, () => child.isRunning);
+    return child;
   }
 
   /** The last output of every process, for a failing test's message. */
@@ -78,23 +106,25 @@ export class Stack {
     const ports = options.ports === 'free' ? await freePorts(dotenv) : portsFromEnv(dotenv);
     if (options.ports !== 'free') await assertPortsFree(ports);
     const binaries = ensureGoBinaries(REPO_ROOT);
+    const serviceEnv = { ...baseServiceEnv(dotenv, ports), ...options.serviceEnv };
+    const components = new Map<string, Component>([
+      ['jaeger', { spec: jaegerSpec(binaries.jaeger, ports), readyUrl: `http://127.0.0.1:${ports.jaegerHealth}/status` }],
+      [
+        'otel-collector',
+        { spec: collectorSpec(binaries.collector, ports, options.collectorEnv), readyUrl: `http://127.0.0.1:${ports.collectorHealth}/` },
+      ],
+      ...SERVICE_NAMES.map((name): [string, Component] => [
+        name,
+        { spec: serviceSpec(name, ports, serviceEnv), readyUrl: `http://127.0.0.1:${servicePort(name, ports)}/readyz` },
+      ]),
+    ]);
     const output: OutputOptions = { echo: options.echo ?? false, logDir: options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-')) };
-    const timeoutMs = options.startTimeoutMs ?? 30_000;
-    const stack = new Stack(ports, new Map());
-    const launch = async (name: string, spec: Omit<ManagedProcess['spec'], 'name'>, readyUrl: string) => {
-      const child = new ManagedProcess({ name, ...spec }, output);
-      stack.processes.set(name, child);
-      await waitForHttpOk(readyUrl, timeoutMs, () => child.isRunning);
-    };
+    const stack = new Stack(ports, components, output, options.startTimeoutMs ?? 30_000);
+    const wanted = (name: string) => !options.without?.includes(name);
     try {
-      await launch('jaeger', jaegerSpec(binaries.jaeger, ports), `http://127.0.0.1:${ports.jaegerHealth}/status`);
-      await launch('otel-collector', collectorSpec(binaries.collector, ports), stack.collectorHealthUrl);
-      const serviceEnv = { ...baseServiceEnv(dotenv, ports), ...options.serviceEnv };
-      await Promise.all(
-        SERVICE_NAMES.map((name) =>
-          launch(name, serviceSpec(name, ports, serviceEnv), `http://127.0.0.1:${servicePort(name, ports)}/readyz`),
-        ),
-      );
+      // The pipeline first, so that the services' first spans have somewhere to go.
+      for (const name of ['jaeger', 'otel-collector'].filter(wanted)) await stack.start(name);
+      await Promise.all(SERVICE_NAMES.filter(wanted).map((name) => stack.start(name)));
     } catch (error) {
       const logs = stack.logs();
       await stack.stop();
@@ -146,8 +176,9 @@ async function freePorts(dotenv: Record<string, string>): Promise<StackPorts> {
   return ports;
 }
 
-function jaegerSpec(binary: string, ports: StackPorts) {
+function jaegerSpec(binary: string, ports: StackPorts): ProcessSpec {
   return {
+    name: 'jaeger',
     command: binary,
     args: ['--config', join(REPO_ROOT, 'jaeger-config.yaml')],
     cwd: REPO_ROOT,
@@ -166,8 +197,9 @@ function jaegerSpec(binary: string, ports: StackPorts) {
   };
 }
 
-function collectorSpec(binary: string, ports: StackPorts) {
+function collectorSpec(binary: string, ports: StackPorts, extraEnv: Record<string, string> = {}): ProcessSpec {
   return {
+    name: 'otel-collector',
     command: binary,
     args: ['--config', join(REPO_ROOT, 'otel-collector-config.yaml')],
     cwd: REPO_ROOT,
@@ -179,6 +211,7 @@ function collectorSpec(binary: string, ports: StackPorts) {
       COLLECTOR_METRICS_HOST: '127.0.0.1',
       COLLECTOR_METRICS_PORT: String(ports.collectorMetrics),
       JAEGER_OTLP_GRPC_ENDPOINT: `127.0.0.1:${ports.jaegerOtlpGrpc}`,
+      ...extraEnv,
     },
   };
 }
@@ -197,8 +230,9 @@ function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts): Reco
   };
 }
 
-function serviceSpec(name: ServiceName, ports: StackPorts, serviceEnv: Record<string, string>) {
+function serviceSpec(name: ServiceName, ports: StackPorts, serviceEnv: Record<string, string>): ProcessSpec {
   return {
+    name,
     // The Node running this runner: the project's own Node 24.
     command: process.execPath,
     args: ['--require', '@demo/telemetry/register', 'dist/server.js'],

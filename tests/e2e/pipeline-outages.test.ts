@@ -1,0 +1,105 @@
+/**
+ * The tracing pipeline failing must never fail the app, and should lose no span it can keep.
+ * Each test reports requests sent, their outcomes, and spans expected vs found in Jaeger.
+ */
+import { SERVICE_NAMES, Stack } from '@demo/stack';
+import { countDelivered, countLines, percentile, runLoad, sleep } from './load';
+import { TRACE_CONTRACTS } from './trace-contracts';
+
+const SPANS_PER_REQUEST = TRACE_CONTRACTS.userWithPosts.spans.length;
+const userPath = (i: number) => `/api/users/${(i % 50) + 1}`;
+
+function report(name: string, figures: Record<string, unknown>): void {
+  process.stdout.write(`[fault report] ${name}: ${JSON.stringify(figures)}\n`);
+}
+
+describe('the Collector absent at start, started later', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ ports: 'free', without: ['otel-collector'] });
+  });
+  afterAll(() => stack?.stop());
+
+  test('the services serve meanwhile, and every span arrives once the Collector is up', async () => {
+    const outcomes = await runLoad(stack.frontendUrl, { ratePerSec: 20, durationMs: 2_000, path: userPath });
+    expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 200));
+    await sleep(1_500);
+    await stack.start('otel-collector');
+    const delivered = await countDelivered(
+      stack.jaegerUrl,
+      outcomes.map((o) => o.traceId as string),
+      SPANS_PER_REQUEST,
+    );
+    report('collector absent at start', { requests: outcomes.length, ok: outcomes.length, ...delivered });
+    expect(delivered.found).toBe(delivered.expected);
+    for (const name of SERVICE_NAMES) {
+      const logs = stack.process(name).logs;
+      expect([name, countLines(logs, 'cannot export spans'), countLines(logs, 'span export recovered')]).toEqual([name, 1, 1]);
+    }
+  });
+});
+
+describe('the Collector killed under load and back within 5 s', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ ports: 'free' });
+  });
+  afterAll(() => stack?.stop());
+
+  test('100 req/s: every request succeeds and every span is delivered after the outage', async () => {
+    const outage = { fromMs: 2_000, toMs: 6_000 };
+    const load = runLoad(stack.frontendUrl, { ratePerSec: 100, durationMs: 10_000, path: userPath });
+    await sleep(outage.fromMs);
+    await stack.process('otel-collector').stop(0, 'SIGKILL');
+    await sleep(outage.toMs - outage.fromMs);
+    await stack.start('otel-collector');
+    const outcomes = await load;
+
+    const ok = outcomes.filter((o) => o.status === 200);
+    const during = ok.filter((o) => o.startedAtMs >= outage.fromMs && o.startedAtMs < outage.toMs).map((o) => o.latencyMs);
+    const outside = ok.filter((o) => o.startedAtMs < outage.fromMs || o.startedAtMs >= outage.toMs + 1_000).map((o) => o.latencyMs);
+    const delivered = await countDelivered(
+      stack.jaegerUrl,
+      ok.map((o) => o.traceId as string),
+      SPANS_PER_REQUEST,
+    );
+    const figures = {
+      requests: outcomes.length,
+      ok: ok.length,
+      p50MsOutside: percentile(outside, 50).toFixed(1),
+      p99MsOutside: percentile(outside, 99).toFixed(1),
+      p50MsDuringOutage: percentile(during, 50).toFixed(1),
+      p99MsDuringOutage: percentile(during, 99).toFixed(1),
+      ...delivered,
+    };
+    report('collector killed for 4 s at 100 req/s', figures);
+    expect(ok.length).toBe(outcomes.length);
+    expect(delivered.found).toBe(delivered.expected);
+    // The outage must not reach the request path: no request waits on the export.
+    expect(percentile(during, 50)).toBeLessThan(percentile(outside, 50) + 20);
+    for (const name of SERVICE_NAMES) expect([name, countLines(stack.process(name).logs, '0 spans dropped meanwhile')]).toEqual([name, 1]);
+  });
+});
+
+describe('Jaeger down while the Collector is up, then back', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ ports: 'free' });
+  });
+  afterAll(() => stack?.stop());
+
+  test('the Collector queues and retries, and delivers once Jaeger returns', async () => {
+    await stack.process('jaeger').stop();
+    const outcomes = await runLoad(stack.frontendUrl, { ratePerSec: 50, durationMs: 3_000, path: userPath });
+    expect(outcomes.filter((o) => o.status === 200)).toHaveLength(outcomes.length);
+    await sleep(1_000);
+    await stack.start('jaeger');
+    const delivered = await countDelivered(
+      stack.jaegerUrl,
+      outcomes.map((o) => o.traceId as string),
+      SPANS_PER_REQUEST,
+    );
+    report('jaeger down for ~5 s at 50 req/s', { requests: outcomes.length, ok: outcomes.length, ...delivered });
+    expect(delivered.found).toBe(delivered.expected);
+  });
+});
