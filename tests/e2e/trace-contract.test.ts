@@ -127,3 +127,9 @@ test('health probes answer without leaving traces', async () => {
   const body = (await response.json()) as { data: unknown[] };
   expect(body.data).toEqual([]);
 });
+
+test('fault injection is off unless FAULT_INJECTION_ENABLED=true: asking for one is a clear 400', async () => {
+  const response = await fetch(`${stack.frontendUrl}/api/users/1?fault=posts-service:error=503`);
+  expect(response.status).toBe(400);
+  expect(await response.json()).toMatchObject({ error: { code: 'fault_injection_disabled' } });
+});

@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { errorBody, HttpError } from './errors';
+import { applyInjectedFault } from './faults';
 import { log } from './log';
 
 export interface ServiceAppOptions {
@@ -10,6 +11,8 @@ export interface ServiceAppOptions {
   isReady: () => boolean;
   /** Middleware that runs before everything else (e.g. the frontend's request log). */
   before?: RequestHandler[];
+  /** This service's name, for faults addressed to it; and whether injection is on (FAULT_INJECTION_ENABLED). */
+  faults?: { service: string; enabled: boolean };
 }
 
 /** Liveness and readiness probes: answered by every service, neither traced nor logged. */
@@ -24,7 +27,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * The skeleton every service shares: health and readiness probes, JSON errors for unknown
  * routes and failures, and no stack trace or framework banner ever sent to a client.
  */
-export function createServiceApp({ routes, isReady, before = [] }: ServiceAppOptions): Express {
+export function createServiceApp({ routes, isReady, before = [], faults }: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -37,6 +40,7 @@ export function createServiceApp({ routes, isReady, before = [] }: ServiceAppOpt
     const ready = isReady();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
   });
+  if (faults) app.use(applyInjectedFault(faults.service, faults.enabled));
   app.use(routes);
   app.use((req, res) => {
     res.status(404).json(errorBody('not_found', `no route for ${req.method} ${req.path}`));

@@ -13,3 +13,8 @@ export function readStringEnv(name: string, fallback: string, env = process.env)
   const raw = env[name]?.trim();
   return raw ? raw : fallback;
 }
+
+/** A boolean setting: only "true" (any case) is true, as the OpenTelemetry variables read it. */
+export function readBoolEnv(name: string, env = process.env): boolean {
+  return env[name]?.trim().toLowerCase() === 'true';
+}

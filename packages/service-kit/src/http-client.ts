@@ -47,11 +47,13 @@ export class ServiceClient {
     if (status === undefined) {
       return new HttpError(502, 'bad_gateway', `${service} could not be reached (${error.code ?? 'no response'})`);
     }
-    if (status === 404) {
-      // A missing resource downstream is a missing resource here: pass the answer through.
-      const body = error.response?.data as { error?: { message?: unknown } } | undefined;
-      const message = typeof body?.error?.message === 'string' ? body.error.message : `not found in ${service}`;
-      return new HttpError(404, 'not_found', message);
+    if (status === 404 || status === 504) {
+      // A missing resource downstream is missing here too, and a timeout further down is still
+      // a gateway timeout: pass both answers through.
+      const body = error.response?.data as { error?: { code?: unknown; message?: unknown } } | undefined;
+      const code = typeof body?.error?.code === 'string' ? body.error.code : status === 404 ? 'not_found' : 'gateway_timeout';
+      const message = typeof body?.error?.message === 'string' ? body.error.message : `${service} answered ${status}`;
+      return new HttpError(status, code, message);
     }
     return new HttpError(502, 'bad_gateway', `${service} answered ${status}`);
   }

@@ -1,7 +1,16 @@
 export { createServiceApp, MAX_BODY_BYTES, PROBE_PATHS, type ServiceAppOptions } from './app';
-export { readIntEnv, readStringEnv } from './config';
+export { readBoolEnv, readIntEnv, readStringEnv } from './config';
 export { DEMO_USER_COUNT, dbSpanAttributes, openDatabase, pick, type QueryDescription, seededRandom } from './database';
 export { badRequest, type ErrorBody, errorBody, HttpError, notFound } from './errors';
+export {
+  applyInjectedFault,
+  FAULT_BAGGAGE_KEY,
+  faultFromQuery,
+  formatFault,
+  type InjectedFault,
+  MAX_FAULT_DELAY_MS,
+  parseFault,
+} from './faults';
 export { ServiceClient, type ServiceClientOptions } from './http-client';
 export { MAX_ID, parseId } from './ids';
 export { type LogFields, log } from './log';

@@ -15,6 +15,8 @@ beforeAll(async () => {
     };
     if (url.pathname === '/ok') return reply(200, { query: url.searchParams.get('userId') });
     if (url.pathname === '/missing') return reply(404, { error: { code: 'not_found', message: 'user 7 does not exist' } });
+    if (url.pathname === '/timeout-below')
+      return reply(504, { error: { code: 'gateway_timeout', message: 'posts-service did not answer within 2000 ms' } });
     if (url.pathname === '/broken') return reply(500, { error: { code: 'internal_error', message: 'internal error' } });
     if (url.pathname === '/slow') return void setTimeout(() => reply(200, {}), 1_000);
     reply(404, {});
@@ -36,6 +38,14 @@ test('returns the JSON body and sends query parameters', async () => {
 
 test('a downstream 404 stays a 404 with its message', async () => {
   await expect(client().getJson('/missing')).rejects.toMatchObject({ status: 404, code: 'not_found', message: 'user 7 does not exist' });
+});
+
+test('a timeout further down is passed through as a 504', async () => {
+  await expect(client().getJson('/timeout-below')).rejects.toMatchObject({
+    status: 504,
+    code: 'gateway_timeout',
+    message: 'posts-service did not answer within 2000 ms',
+  });
 });
 
 test('a downstream 5xx is a 502', async () => {

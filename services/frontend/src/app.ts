@@ -1,13 +1,19 @@
-import { createServiceApp, parseId } from '@demo/service-kit';
+import { createServiceApp, faultFromQuery, parseId } from '@demo/service-kit';
 import { Router } from 'express';
 import { traceResponseAndLog } from './request-log';
 import type { UsersClient } from './users-client';
 
-export function buildApp(users: UsersClient, jaegerUiUrl: string) {
+export function buildApp(users: UsersClient, jaegerUiUrl: string, { faultInjection = false } = {}) {
   const routes = Router();
   routes.get('/api/users/:id', async (req, res) => {
     const id = parseId(req.params.id);
     res.json(await users.getUser(id));
   });
-  return createServiceApp({ routes, isReady: () => true, before: [traceResponseAndLog(jaegerUiUrl)] });
+  return createServiceApp({
+    routes,
+    isReady: () => true,
+    // The public edge: incoming baggage is dropped here, and ?fault= becomes the only baggage sent on.
+    before: [traceResponseAndLog(jaegerUiUrl), faultFromQuery(faultInjection)],
+    faults: { service: 'frontend', enabled: faultInjection },
+  });
 }

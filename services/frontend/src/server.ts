@@ -1,4 +1,4 @@
-import { log, readIntEnv, readStringEnv, shutdownOnSignals } from '@demo/service-kit';
+import { log, readBoolEnv, readIntEnv, readStringEnv, shutdownOnSignals } from '@demo/service-kit';
 import { buildApp } from './app';
 import { UsersClient } from './users-client';
 
@@ -7,7 +7,7 @@ const host = readStringEnv('HOST', '0.0.0.0');
 const users = new UsersClient(readStringEnv('USERS_SERVICE_URL', 'http://localhost:3001'), readIntEnv('OUTBOUND_TIMEOUT_MS', 2000));
 const jaegerUiUrl = readStringEnv('JAEGER_UI_URL', 'http://localhost:16686').replace(/\/+$/, '');
 
-const server = buildApp(users, jaegerUiUrl).listen(port, host, () => {
+const server = buildApp(users, jaegerUiUrl, { faultInjection: readBoolEnv('FAULT_INJECTION_ENABLED') }).listen(port, host, () => {
   log('info', 'frontend listening', { host, port, try: `curl -i http://localhost:${port}/api/users/1` });
 });
 shutdownOnSignals(server);

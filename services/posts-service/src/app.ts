@@ -3,11 +3,11 @@ import { Router } from 'express';
 import type { PostsDatabase } from './database';
 import { validatePostPermissions } from './permissions';
 
-export function buildApp(database: PostsDatabase) {
+export function buildApp(database: PostsDatabase, { faultInjection = false } = {}) {
   const routes = Router();
   routes.get('/posts', (req, res) => {
     const { authorId, visibilities } = validatePostPermissions(req.query);
     res.json({ posts: database.fetchPosts(authorId, visibilities) });
   });
-  return createServiceApp({ routes, isReady: () => database.isOpen });
+  return createServiceApp({ routes, isReady: () => database.isOpen, faults: { service: 'posts-service', enabled: faultInjection } });
 }

@@ -1,4 +1,4 @@
-import { log, readIntEnv, readStringEnv, shutdownOnSignals } from '@demo/service-kit';
+import { log, readBoolEnv, readIntEnv, readStringEnv, shutdownOnSignals } from '@demo/service-kit';
 import { buildApp } from './app';
 import { UsersDatabase } from './database';
 import { PostsClient } from './posts-client';
@@ -8,7 +8,7 @@ const host = readStringEnv('HOST', '0.0.0.0');
 const database = UsersDatabase.open(readStringEnv('DATABASE_PATH', ':memory:'));
 const posts = new PostsClient(readStringEnv('POSTS_SERVICE_URL', 'http://localhost:3002'), readIntEnv('OUTBOUND_TIMEOUT_MS', 2000));
 
-const server = buildApp(database, posts).listen(port, host, () => {
+const server = buildApp(database, posts, { faultInjection: readBoolEnv('FAULT_INJECTION_ENABLED') }).listen(port, host, () => {
   log('info', 'users-service listening', { host, port });
 });
 shutdownOnSignals(server, { onClosed: () => database.close() });
