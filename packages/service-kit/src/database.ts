@@ -7,14 +7,65 @@ import {
   ATTR_DB_QUERY_TEXT,
   ATTR_DB_SYSTEM_NAME,
 } from '@opentelemetry/semantic-conventions';
+import { HttpError } from './errors';
+import { log } from './log';
+import { withSpan } from './tracing';
 
 // `sqlite` is still an incubating value of db.system.name; semconv advises copying such
 // constants rather than importing the unstable entry point.
 const DB_SYSTEM_NAME_SQLITE = 'sqlite';
 
-/** Opens (or creates) an embedded SQLite database; ':memory:' keeps it in the process. */
-export function openDatabase(path: string): DatabaseSync {
-  return new DatabaseSync(path);
+/**
+ * A service's own embedded SQLite database. A file that cannot be opened, or is not a
+ * database, does not stop the service: it starts unready (/readyz 503) and every query
+ * answers 503 database_unavailable, with the error recorded on the query's span.
+ */
+export class EmbeddedDatabase {
+  private constructor(
+    /** The database's name, e.g. "users": db.namespace, and the word in error messages. */
+    readonly name: string,
+    private readonly db: DatabaseSync | undefined,
+  ) {}
+
+  /** Opens (or creates) the file, ':memory:' for none, and runs `prepare` (schema, seed) on it. */
+  static open(name: string, path: string, prepare: (db: DatabaseSync) => void): EmbeddedDatabase {
+    let db: DatabaseSync | undefined;
+    try {
+      db = new DatabaseSync(path);
+      prepare(db);
+      return new EmbeddedDatabase(name, db);
+    } catch (error) {
+      if (db?.isOpen) db.close();
+      log('error', 'database unavailable', { database: name, path, error: String(error) });
+      return new EmbeddedDatabase(name, undefined);
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.db?.isOpen ?? false;
+  }
+
+  close(): void {
+    if (this.db?.isOpen) this.db.close();
+  }
+
+  /** Runs one query inside a span named for what it does, with the database conventions' attributes. */
+  query<T>(spanName: string, query: Omit<QueryDescription, 'namespace'>, run: (db: DatabaseSync) => T): T {
+    return withSpan(spanName, dbSpanAttributes({ ...query, namespace: this.name }), () => {
+      const db = this.db;
+      if (!db?.isOpen) throw this.unavailable();
+      try {
+        return run(db);
+      } catch (error) {
+        log('error', 'query failed', { database: this.name, error: String(error) });
+        throw this.unavailable();
+      }
+    });
+  }
+
+  private unavailable(): HttpError {
+    return new HttpError(503, 'database_unavailable', `the ${this.name} database is unavailable`);
+  }
 }
 
 export interface QueryDescription {

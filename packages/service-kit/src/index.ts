@@ -1,6 +1,6 @@
 export { createServiceApp, MAX_BODY_BYTES, PROBE_PATHS, type ServiceAppOptions } from './app';
 export { readBoolEnv, readIntEnv, readStringEnv } from './config';
-export { DEMO_USER_COUNT, dbSpanAttributes, openDatabase, pick, type QueryDescription, seededRandom } from './database';
+export { DEMO_USER_COUNT, dbSpanAttributes, EmbeddedDatabase, pick, type QueryDescription, seededRandom } from './database';
 export { badRequest, type ErrorBody, errorBody, HttpError, notFound } from './errors';
 export {
   applyInjectedFault,

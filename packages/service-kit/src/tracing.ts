@@ -38,7 +38,9 @@ export function withSpan<T>(name: string, attributes: Attributes, work: (span: S
 function failSpan(span: Span, error: unknown): void {
   const err = error instanceof Error ? error : new Error(String(error));
   span.recordException(err);
-  span.setAttribute(ATTR_ERROR_TYPE, err.name);
+  // error.type: the error's stable code where it has one (e.g. database_unavailable), else its class.
+  const code = (err as { code?: unknown }).code;
+  span.setAttribute(ATTR_ERROR_TYPE, typeof code === 'string' ? code : err.name);
   span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
 }
 

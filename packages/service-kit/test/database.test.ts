@@ -1,4 +1,7 @@
-import { dbSpanAttributes, seededRandom } from '../src';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dbSpanAttributes, EmbeddedDatabase, seededRandom } from '../src';
 
 test('seededRandom repeats its sequence for a seed and differs across seeds', () => {
   const take = (seed: number) => Array.from({ length: 5 }, seededRandom(seed));
@@ -16,5 +19,52 @@ test('dbSpanAttributes uses the stable database semantic conventions', () => {
     'db.collection.name': 'users',
     'db.operation.name': 'SELECT',
     'db.query.text': 'SELECT * FROM users WHERE id = ?',
+  });
+});
+
+describe('EmbeddedDatabase', () => {
+  let stderr: jest.SpyInstance;
+  beforeEach(() => {
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => stderr.mockRestore());
+
+  const unavailable = { status: 503, code: 'database_unavailable', message: 'the notes database is unavailable' };
+  const prepare = (db: import('node:sqlite').DatabaseSync) => db.exec('CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY)');
+  const countNotes = (database: EmbeddedDatabase) =>
+    database.query('count_notes', { operation: 'SELECT', collection: 'notes', text: 'SELECT COUNT(*) FROM notes' }, (db) =>
+      db.prepare('SELECT COUNT(*) AS n FROM notes').get(),
+    );
+
+  test('serves queries when the file is a database', () => {
+    const database = EmbeddedDatabase.open('notes', ':memory:', prepare);
+    expect(database.isOpen).toBe(true);
+    expect(countNotes(database)).toEqual({ n: 0 });
+  });
+
+  test('a file that is not a database: unready, and every query is a 503', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'corrupt.db');
+    writeFileSync(path, 'this is not an SQLite file '.repeat(200));
+    const database = EmbeddedDatabase.open('notes', path, prepare);
+    expect(database.isOpen).toBe(false);
+    expect(() => countNotes(database)).toThrow(expect.objectContaining(unavailable));
+    expect(String(stderr.mock.calls[0]?.[0])).toContain('database unavailable');
+  });
+
+  test('a path that cannot be opened: the same', () => {
+    const database = EmbeddedDatabase.open('notes', '/nonexistent-directory/notes.db', prepare);
+    expect(database.isOpen).toBe(false);
+    expect(() => countNotes(database)).toThrow(expect.objectContaining(unavailable));
+  });
+
+  test('an error while a query runs, or a closed database, is a 503 too', () => {
+    const database = EmbeddedDatabase.open('notes', ':memory:', prepare);
+    expect(() =>
+      database.query('broken', { operation: 'SELECT', collection: 'missing', text: 'SELECT * FROM missing' }, (db) =>
+        db.prepare('SELECT * FROM missing').all(),
+      ),
+    ).toThrow(expect.objectContaining(unavailable));
+    database.close();
+    expect(() => countNotes(database)).toThrow(expect.objectContaining(unavailable));
   });
 });

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { DEMO_USER_COUNT, dbSpanAttributes, openDatabase, pick, seededRandom, withSpan } from '@demo/service-kit';
+import { DEMO_USER_COUNT, EmbeddedDatabase, pick, seededRandom } from '@demo/service-kit';
 
 export type Visibility = 'public' | 'private';
 
@@ -19,21 +19,23 @@ const SELECT_POSTS_SQL = (placeholders: string) =>
 
 /** posts-service's own embedded database: the posts table, seeded the same way at every start. */
 export class PostsDatabase {
-  private constructor(private readonly db: DatabaseSync) {}
+  private constructor(private readonly db: EmbeddedDatabase) {}
 
   static open(path: string): PostsDatabase {
-    const db = openDatabase(path);
-    db.exec(`CREATE TABLE IF NOT EXISTS posts (
-      id INTEGER PRIMARY KEY,
-      user_id INTEGER NOT NULL,
-      title TEXT NOT NULL,
-      body TEXT NOT NULL,
-      visibility TEXT NOT NULL CHECK (visibility IN ('public', 'private')),
-      created_at TEXT NOT NULL
+    return new PostsDatabase(
+      EmbeddedDatabase.open('posts', path, (db) => {
+        db.exec(`CREATE TABLE IF NOT EXISTS posts (
+          id INTEGER PRIMARY KEY,
+          user_id INTEGER NOT NULL,
+          title TEXT NOT NULL,
+          body TEXT NOT NULL,
+          visibility TEXT NOT NULL CHECK (visibility IN ('public', 'private')),
+          created_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS posts_by_user ON posts (user_id, visibility);`);
+        seed(db);
+      }),
     );
-    CREATE INDEX IF NOT EXISTS posts_by_user ON posts (user_id, visibility);`);
-    seed(db);
-    return new PostsDatabase(db);
   }
 
   get isOpen(): boolean {
@@ -41,16 +43,14 @@ export class PostsDatabase {
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    this.db.close();
   }
 
   /** The author's posts whose visibility is one of `visibilities`, oldest first. */
   fetchPosts(userId: number, visibilities: readonly Visibility[]): Post[] {
     const text = SELECT_POSTS_SQL(visibilities.map(() => '?').join(', '));
-    const attributes = dbSpanAttributes({ operation: 'SELECT', collection: 'posts', namespace: 'posts', text });
-    return withSpan('fetch_posts_from_db', attributes, () => {
-      return this.db.prepare(text).all(userId, ...visibilities) as unknown as Post[];
-    });
+    const query = { operation: 'SELECT', collection: 'posts', text };
+    return this.db.query('fetch_posts_from_db', query, (db) => db.prepare(text).all(userId, ...visibilities) as unknown as Post[]);
   }
 }
 

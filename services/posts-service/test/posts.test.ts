@@ -65,9 +65,14 @@ describe('GET /posts', () => {
     expect(response.body.error.code).toBe('invalid_id');
   });
 
-  test('/readyz fails once the database is closed', async () => {
+  test('once the database is gone, /readyz fails and requests get a clear 503', async () => {
     await request(buildApp(database)).get('/readyz').expect(200);
     database.close();
     await request(buildApp(database)).get('/readyz').expect(503);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    await request(buildApp(database))
+      .get('/posts?userId=1')
+      .expect(503, { error: { code: 'database_unavailable', message: 'the posts database is unavailable' } });
+    stderr.mockRestore();
   });
 });

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { DEMO_USER_COUNT, dbSpanAttributes, openDatabase, pick, seededRandom, withSpan } from '@demo/service-kit';
+import { DEMO_USER_COUNT, EmbeddedDatabase, pick, seededRandom } from '@demo/service-kit';
 
 export interface User {
   id: number;
@@ -11,17 +11,19 @@ const SELECT_USER_SQL = 'SELECT id, name, email FROM users WHERE id = ?';
 
 /** users-service's own embedded database: the users table, seeded the same way at every start. */
 export class UsersDatabase {
-  private constructor(private readonly db: DatabaseSync) {}
+  private constructor(private readonly db: EmbeddedDatabase) {}
 
   static open(path: string): UsersDatabase {
-    const db = openDatabase(path);
-    db.exec(`CREATE TABLE IF NOT EXISTS users (
-      id INTEGER PRIMARY KEY,
-      name TEXT NOT NULL,
-      email TEXT NOT NULL UNIQUE
-    )`);
-    seed(db);
-    return new UsersDatabase(db);
+    return new UsersDatabase(
+      EmbeddedDatabase.open('users', path, (db) => {
+        db.exec(`CREATE TABLE IF NOT EXISTS users (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          email TEXT NOT NULL UNIQUE
+        )`);
+        seed(db);
+      }),
+    );
   }
 
   get isOpen(): boolean {
@@ -29,14 +31,12 @@ export class UsersDatabase {
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    this.db.close();
   }
 
   fetchUser(id: number): User | undefined {
-    const attributes = dbSpanAttributes({ operation: 'SELECT', collection: 'users', namespace: 'users', text: SELECT_USER_SQL });
-    return withSpan('fetch_user_from_db', attributes, () => {
-      return this.db.prepare(SELECT_USER_SQL).get(id) as User | undefined;
-    });
+    const query = { operation: 'SELECT', collection: 'users', text: SELECT_USER_SQL };
+    return this.db.query('fetch_user_from_db', query, (db) => db.prepare(SELECT_USER_SQL).get(id) as User | undefined);
   }
 }
 

@@ -35,6 +35,8 @@ export interface StackOptions extends Partial<OutputOptions> {
   collectorEnv?: Record<string, string>;
   /** Extra environment for the three services (e.g. OUTBOUND_TIMEOUT_MS). */
   serviceEnv?: Record<string, string>;
+  /** Extra environment for one service only (e.g. a DATABASE_PATH). */
+  envFor?: Partial<Record<ServiceName, Record<string, string>>>;
   /** How long each component may take to become healthy. */
   startTimeoutMs?: number;
 }
@@ -42,6 +44,8 @@ export interface StackOptions extends Partial<OutputOptions> {
 interface Component {
   spec: ProcessSpec;
   readyUrl: string;
+  /** Answers while the process lives, ready or not (a service's /healthz). */
+  aliveUrl: string;
 }
 
 /** The running topology: Jaeger, the Collector and the three services as local processes. */
@@ -77,14 +81,17 @@ export class Stack {
     return found;
   }
 
-  /** Starts (or starts again, on the same ports) one component, and waits until it is healthy. */
-  async start(name: string): Promise<ManagedProcess> {
+  /**
+   * Starts (or starts again, on the same ports) one component, and waits until it is ready, or
+   * with `until: 'alive'` only until it answers at all (for a service meant to start unready).
+   */
+  async start(name: string, { until = 'ready' }: { until?: 'ready' | 'alive' } = {}): Promise<ManagedProcess> {
     const component = this.components.get(name);
     if (!component) throw new Error(`no component named ${name}`);
     if (this.processes.get(name)?.isRunning) throw new Error(`${name} is already running`);
     const child = new ManagedProcess(component.spec, this.output);
     this.processes.set(name, child);
-    await waitForHttpOk(component.readyUrl, this.startTimeoutMs, () => child.isRunning);
+    await waitForHttpOk(until === 'ready' ? component.readyUrl : component.aliveUrl, this.startTimeoutMs, () => child.isRunning);
     return child;
   }
 
@@ -107,16 +114,19 @@ export class Stack {
     if (options.ports !== 'free') await assertPortsFree(ports);
     const binaries = ensureGoBinaries(REPO_ROOT);
     const serviceEnv = { ...baseServiceEnv(dotenv, ports), ...options.serviceEnv };
+    const jaegerHealth = `http://127.0.0.1:${ports.jaegerHealth}/status`;
+    const collectorHealth = `http://127.0.0.1:${ports.collectorHealth}/`;
     const components = new Map<string, Component>([
-      ['jaeger', { spec: jaegerSpec(binaries.jaeger, ports), readyUrl: `http://127.0.0.1:${ports.jaegerHealth}/status` }],
+      ['jaeger', { spec: jaegerSpec(binaries.jaeger, ports), readyUrl: jaegerHealth, aliveUrl: jaegerHealth }],
       [
         'otel-collector',
-        { spec: collectorSpec(binaries.collector, ports, options.collectorEnv), readyUrl: `http://127.0.0.1:${ports.collectorHealth}/` },
+        { spec: collectorSpec(binaries.collector, ports, options.collectorEnv), readyUrl: collectorHealth, aliveUrl: collectorHealth },
       ],
-      ...SERVICE_NAMES.map((name): [string, Component] => [
-        name,
-        { spec: serviceSpec(name, ports, serviceEnv), readyUrl: `http://127.0.0.1:${servicePort(name, ports)}/readyz` },
-      ]),
+      ...SERVICE_NAMES.map((name): [string, Component] => {
+        const base = `http://127.0.0.1:${servicePort(name, ports)}`;
+        const env = { ...serviceEnv, ...options.envFor?.[name] };
+        return [name, { spec: serviceSpec(name, ports, env), readyUrl: `${base}/readyz`, aliveUrl: `${base}/healthz` }];
+      }),
     ]);
     const output: OutputOptions = { echo: options.echo ?? false, logDir: options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-')) };
     const stack = new Stack(ports, components, output, options.startTimeoutMs ?? 30_000);
