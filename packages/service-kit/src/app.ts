@@ -63,15 +63,15 @@ const handleError: ErrorRequestHandler = (error, req, res, _next) => {
 
 function describeError(error: unknown): { status: number; code: string; message: string } {
   if (error instanceof HttpError) return error;
-  // body-parser's errors carry a status and a type; their messages are safe to show.
-  const parserError = error as { status?: unknown; type?: unknown; message?: unknown };
-  if (typeof parserError.type === 'string' && typeof parserError.status === 'number') {
-    if (parserError.type === 'entity.too.large') {
-      return { status: 413, code: 'payload_too_large', message: `request body over ${MAX_BODY_BYTES} bytes` };
-    }
-    if (parserError.status >= 400 && parserError.status < 500) {
-      return { status: parserError.status, code: 'bad_request', message: 'malformed request body' };
-    }
+  // Express and body-parser mark the client's mistakes with a 4xx status (a malformed body, a
+  // path parameter that is not valid percent-encoding). Their messages are not shown.
+  const clientError = error as { status?: unknown; type?: unknown };
+  if (clientError.type === 'entity.too.large') {
+    return { status: 413, code: 'payload_too_large', message: `request body over ${MAX_BODY_BYTES} bytes` };
+  }
+  if (typeof clientError.status === 'number' && clientError.status >= 400 && clientError.status < 500) {
+    const what = typeof clientError.type === 'string' ? 'request body' : 'request';
+    return { status: clientError.status, code: 'bad_request', message: `malformed ${what}` };
   }
   return { status: 500, code: 'internal_error', message: 'internal error' };
 }

@@ -67,6 +67,15 @@ describe('createServiceApp', () => {
       .expect(400, { error: { code: 'bad_request', message: 'malformed request body' } });
   });
 
+  test('a path parameter that is not valid percent-encoding is a 400, not a 500', async () => {
+    const withParam = Router().get('/items/:id', (req, res) => {
+      res.json({ id: req.params.id });
+    });
+    await request(appWith(withParam))
+      .get('/items/%')
+      .expect(400, { error: { code: 'bad_request', message: 'malformed request' } });
+  });
+
   test('no framework banner', async () => {
     const response = await request(appWith(routes)).get('/healthz');
     expect(response.headers['x-powered-by']).toBeUndefined();

@@ -23,8 +23,9 @@ export interface RetryStats {
  * Keeps spans through a Collector outage. The stock OTLP/gRPC exporter drops a batch that
  * fails; this one keeps failed spans in a bounded buffer and retries with exponential backoff,
  * so an outage of a few seconds loses nothing. The batch span processor is always told
- * "success": the buffer owns the spans from then on, so the processor's own queue never backs
- * up behind a dead connection. An outage is logged once when it starts and once when it ends.
+ * "success" (the buffer owns failed spans), and during an outage it is told at once, so its own
+ * queue never backs up behind a dead connection. An outage is logged once when it starts and
+ * once when it ends.
  */
 export class RetryingSpanExporter implements SpanExporter {
   private buffer: ReadableSpan[] = [];
@@ -48,9 +49,12 @@ export class RetryingSpanExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     this.enqueue(spans);
-    resultCallback({ code: ExportResultCode.SUCCESS });
-    // While an outage lasts, new spans wait for the retry timer instead of hitting a dead connection.
-    if (this.outageStartedAt === undefined) void this.drain();
+    const done = () => resultCallback({ code: ExportResultCode.SUCCESS });
+    // While an outage lasts, new spans wait for the retry timer instead of hitting a dead
+    // connection. Otherwise the processor waits for the real export, so that its forceFlush (at
+    // shutdown) still means "delivered".
+    if (this.outageStartedAt !== undefined) done();
+    else void this.drain().then(done);
   }
 
   /** Tries to deliver everything buffered; used by forceFlush and on shutdown. */

@@ -44,6 +44,26 @@ test('delivers straight through while the Collector is up', async () => {
   expect(warnings).toEqual([]);
 });
 
+test('while healthy, the processor is answered only once the spans are delivered (so its flush means delivered)', async () => {
+  let release: () => void = () => undefined;
+  const slow: SpanExporter = {
+    export: (_spans, done) => {
+      release = () => done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: async () => undefined,
+  };
+  const exporter = new RetryingSpanExporter(slow, options);
+  let answered = false;
+  exporter.export(spans('a'), () => {
+    answered = true;
+  });
+  await settle(5);
+  expect(answered).toBe(false);
+  release();
+  await settle();
+  expect(answered).toBe(true);
+});
+
 test('keeps failed spans and delivers them, in order, once the Collector is back', async () => {
   const delegate = new SwitchableExporter();
   delegate.up = false;

@@ -234,6 +234,7 @@ function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts): Reco
     OTEL_BSP_SCHEDULE_DELAY: requireKey(dotenv, 'OTEL_BSP_SCHEDULE_DELAY'),
     OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=local',
     OUTBOUND_TIMEOUT_MS: requireKey(dotenv, 'OUTBOUND_TIMEOUT_MS'),
+    NODE_OPTIONS: `--max-old-space-size=${requireKey(dotenv, 'SERVICE_HEAP_MB')}`,
     USERS_SERVICE_URL: `http://127.0.0.1:${ports.usersService}`,
     POSTS_SERVICE_URL: `http://127.0.0.1:${ports.postsService}`,
     JAEGER_UI_URL: `http://localhost:${ports.jaegerUi}`,
