@@ -16,6 +16,12 @@ const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
 
 interface ComposeService {
   image?: string;
+  read_only?: boolean;
+  tmpfs?: string[];
+  security_opt?: string[];
+  cap_drop?: string[];
+  networks?: string[];
+  network_mode?: string;
   build?: { context: string; dockerfile: string; args?: Record<string, string> };
   environment?: Record<string, string | number>;
   ports?: string[];
@@ -27,7 +33,7 @@ interface ComposeService {
 }
 
 /** docker-compose.yml with YAML merge keys resolved and ${VAR} taken from .env, as compose does. */
-function loadCompose(): { services: Record<string, ComposeService> } {
+function loadCompose(): { services: Record<string, ComposeService>; networks: Record<string, { internal?: boolean }> } {
   const text = read('docker-compose.yml').replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
     const value = dotenv[name];
     if (value === undefined) throw new Error(`docker-compose.yml uses \${${name}}, which .env does not define`);
@@ -85,6 +91,40 @@ describe('docker-compose.yml', () => {
       expect([name, service.restart]).toEqual([name, 'unless-stopped']);
       expect([name, service.deploy?.resources?.limits?.memory]).toEqual([name, expect.stringMatching(/^\d+M$/)]);
     }
+  });
+
+  test.each(apps)('%s runs least-privileged: read-only root, tmpfs /tmp, no new privileges, no capabilities', (name) => {
+    const service = services[name] as ComposeService;
+    expect(service.read_only).toBe(true);
+    expect(service.tmpfs).toEqual(['/tmp']);
+    expect(service.security_opt).toContain('no-new-privileges:true');
+    expect(service.cap_drop).toEqual(['ALL']);
+    expect(service.environment?.NODE_OPTIONS).toBe(`--max-old-space-size=${dotenv.SERVICE_HEAP_MB}`);
+  });
+
+  test('the Collector and Jaeger run least-privileged too', () => {
+    for (const name of ['otel-collector', 'jaeger']) {
+      const service = services[name] as ComposeService;
+      expect([name, service.read_only, service.security_opt, service.cap_drop]).toEqual([name, true, ['no-new-privileges:true'], ['ALL']]);
+    }
+  });
+
+  test('users-service and posts-service sit only on the internal network', () => {
+    expect(loadCompose().networks.backend).toEqual({ internal: true });
+    expect(services['users-service']?.networks).toEqual(['backend']);
+    expect(services['posts-service']?.networks).toEqual(['backend']);
+    for (const name of ['frontend', 'otel-collector', 'jaeger'])
+      expect([name, services[name]?.networks]).toEqual([name, ['edge', 'backend']]);
+    expect(services['healthcheck-probe']?.network_mode).toBe('none');
+  });
+
+  test("memory: the heap fits the container, the Collector's memory_limiter is 80% of its container, Jaeger's traces are bounded", () => {
+    const mb = (key: string) => Number(dotenv[key]);
+    expect(mb('SERVICE_HEAP_MB')).toBeLessThanOrEqual(mb('SERVICE_MEMORY_MB') / 2);
+    expect(mb('COLLECTOR_MEMORY_LIMIT_MIB')).toBeLessThanOrEqual(mb('COLLECTOR_MEMORY_MB') * 0.8);
+    expect(services['otel-collector']?.environment?.COLLECTOR_MEMORY_LIMIT_MIB).toBe(mb('COLLECTOR_MEMORY_LIMIT_MIB'));
+    expect(services.jaeger?.environment?.JAEGER_MAX_TRACES).toBe(mb('JAEGER_MAX_TRACES'));
+    expect(mb('JAEGER_MAX_TRACES')).toBeGreaterThan(0);
   });
 
   test('only the frontend and the Jaeger UI are published, plus OTLP on host loopback', () => {
