@@ -67,6 +67,11 @@ describe('docker-compose.yml', () => {
     expect(service.build?.args?.NODE_VERSION).toBe(dotenv.NODE_VERSION);
   });
 
+  test('the compose demo lets users inject faults; .env leaves it off for every other run', () => {
+    for (const name of apps) expect([name, services[name]?.environment?.FAULT_INJECTION_ENABLED]).toEqual([name, 'true']);
+    expect(dotenv.FAULT_INJECTION_ENABLED).toBe('false');
+  });
+
   test('the call chain waits for healthy downstreams and addresses them by service name', () => {
     expect(services.frontend?.depends_on?.['users-service']).toEqual({ condition: 'service_healthy' });
     expect(services['users-service']?.depends_on?.['posts-service']).toEqual({ condition: 'service_healthy' });

@@ -25,19 +25,24 @@ export class EmbeddedDatabase {
     /** The database's name, e.g. "users": db.namespace, and the word in error messages. */
     readonly name: string,
     private readonly db: DatabaseSync | undefined,
+    private readonly latencyMs: number,
   ) {}
 
-  /** Opens (or creates) the file, ':memory:' for none, and runs `prepare` (schema, seed) on it. */
-  static open(name: string, path: string, prepare: (db: DatabaseSync) => void): EmbeddedDatabase {
+  /**
+   * Opens (or creates) the file, ':memory:' for none, and runs `prepare` (schema, seed) on it.
+   * `latencyMs` adds a simulated network round trip to every query, as a database server would
+   * (embedded SQLite answers in microseconds, which would hide where time goes).
+   */
+  static open(name: string, path: string, prepare: (db: DatabaseSync) => void, { latencyMs = 0 } = {}): EmbeddedDatabase {
     let db: DatabaseSync | undefined;
     try {
       db = new DatabaseSync(path);
       prepare(db);
-      return new EmbeddedDatabase(name, db);
+      return new EmbeddedDatabase(name, db, latencyMs);
     } catch (error) {
       if (db?.isOpen) db.close();
       log('error', 'database unavailable', { database: name, path, error: String(error) });
-      return new EmbeddedDatabase(name, undefined);
+      return new EmbeddedDatabase(name, undefined, latencyMs);
     }
   }
 
@@ -50,8 +55,9 @@ export class EmbeddedDatabase {
   }
 
   /** Runs one query inside a span named for what it does, with the database conventions' attributes. */
-  query<T>(spanName: string, query: Omit<QueryDescription, 'namespace'>, run: (db: DatabaseSync) => T): T {
-    return withSpan(spanName, dbSpanAttributes({ ...query, namespace: this.name }), () => {
+  query<T>(spanName: string, query: Omit<QueryDescription, 'namespace'>, run: (db: DatabaseSync) => T): Promise<T> {
+    return withSpan(spanName, dbSpanAttributes({ ...query, namespace: this.name }), async () => {
+      if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
       const db = this.db;
       if (!db?.isOpen) throw this.unavailable();
       try {

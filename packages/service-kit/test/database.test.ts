@@ -36,35 +36,42 @@ describe('EmbeddedDatabase', () => {
       db.prepare('SELECT COUNT(*) AS n FROM notes').get(),
     );
 
-  test('serves queries when the file is a database', () => {
-    const database = EmbeddedDatabase.open('notes', ':memory:', prepare);
-    expect(database.isOpen).toBe(true);
-    expect(countNotes(database)).toEqual({ n: 0 });
+  test('a simulated network latency delays each query', async () => {
+    const database = EmbeddedDatabase.open('notes', ':memory:', prepare, { latencyMs: 40 });
+    const started = Date.now();
+    await countNotes(database);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(38);
   });
 
-  test('a file that is not a database: unready, and every query is a 503', () => {
+  test('serves queries when the file is a database', async () => {
+    const database = EmbeddedDatabase.open('notes', ':memory:', prepare);
+    expect(database.isOpen).toBe(true);
+    expect(await countNotes(database)).toEqual({ n: 0 });
+  });
+
+  test('a file that is not a database: unready, and every query is a 503', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'corrupt.db');
     writeFileSync(path, 'this is not an SQLite file '.repeat(200));
     const database = EmbeddedDatabase.open('notes', path, prepare);
     expect(database.isOpen).toBe(false);
-    expect(() => countNotes(database)).toThrow(expect.objectContaining(unavailable));
+    await expect(countNotes(database)).rejects.toMatchObject(unavailable);
     expect(String(stderr.mock.calls[0]?.[0])).toContain('database unavailable');
   });
 
-  test('a path that cannot be opened: the same', () => {
+  test('a path that cannot be opened: the same', async () => {
     const database = EmbeddedDatabase.open('notes', '/nonexistent-directory/notes.db', prepare);
     expect(database.isOpen).toBe(false);
-    expect(() => countNotes(database)).toThrow(expect.objectContaining(unavailable));
+    await expect(countNotes(database)).rejects.toMatchObject(unavailable);
   });
 
-  test('an error while a query runs, or a closed database, is a 503 too', () => {
+  test('an error while a query runs, or a closed database, is a 503 too', async () => {
     const database = EmbeddedDatabase.open('notes', ':memory:', prepare);
-    expect(() =>
+    await expect(
       database.query('broken', { operation: 'SELECT', collection: 'missing', text: 'SELECT * FROM missing' }, (db) =>
         db.prepare('SELECT * FROM missing').all(),
       ),
-    ).toThrow(expect.objectContaining(unavailable));
+    ).rejects.toMatchObject(unavailable);
     database.close();
-    expect(() => countNotes(database)).toThrow(expect.objectContaining(unavailable));
+    await expect(countNotes(database)).rejects.toMatchObject(unavailable);
   });
 });

@@ -5,9 +5,9 @@ import { validatePostPermissions } from './permissions';
 
 export function buildApp(database: PostsDatabase, { faultInjection = false } = {}) {
   const routes = Router();
-  routes.get('/posts', (req, res) => {
+  routes.get('/posts', async (req, res) => {
     const { authorId, visibilities } = validatePostPermissions(req.query);
-    res.json({ posts: database.fetchPosts(authorId, visibilities) });
+    res.json({ posts: await database.fetchPosts(authorId, visibilities) });
   });
   return createServiceApp({ routes, isReady: () => database.isOpen, faults: { service: 'posts-service', enabled: faultInjection } });
 }

@@ -21,10 +21,13 @@ const SELECT_POSTS_SQL = (placeholders: string) =>
 export class PostsDatabase {
   private constructor(private readonly db: EmbeddedDatabase) {}
 
-  static open(path: string): PostsDatabase {
+  static open(path: string, options: { latencyMs?: number } = {}): PostsDatabase {
     return new PostsDatabase(
-      EmbeddedDatabase.open('posts', path, (db) => {
-        db.exec(`CREATE TABLE IF NOT EXISTS posts (
+      EmbeddedDatabase.open(
+        'posts',
+        path,
+        (db) => {
+          db.exec(`CREATE TABLE IF NOT EXISTS posts (
           id INTEGER PRIMARY KEY,
           user_id INTEGER NOT NULL,
           title TEXT NOT NULL,
@@ -33,8 +36,10 @@ export class PostsDatabase {
           created_at TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS posts_by_user ON posts (user_id, visibility);`);
-        seed(db);
-      }),
+          seed(db);
+        },
+        options,
+      ),
     );
   }
 
@@ -47,7 +52,7 @@ export class PostsDatabase {
   }
 
   /** The author's posts whose visibility is one of `visibilities`, oldest first. */
-  fetchPosts(userId: number, visibilities: readonly Visibility[]): Post[] {
+  fetchPosts(userId: number, visibilities: readonly Visibility[]): Promise<Post[]> {
     const text = SELECT_POSTS_SQL(visibilities.map(() => '?').join(', '));
     const query = { operation: 'SELECT', collection: 'posts', text };
     return this.db.query('fetch_posts_from_db', query, (db) => db.prepare(text).all(userId, ...visibilities) as unknown as Post[]);

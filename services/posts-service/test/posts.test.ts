@@ -10,22 +10,23 @@ beforeEach(() => {
 afterEach(() => database.close());
 
 describe('database', () => {
-  test('seeds the same posts at every start: 10 per user, some private', () => {
+  test('seeds the same posts at every start: 10 per user, some private', async () => {
     const other = PostsDatabase.open(':memory:');
-    const all = database.fetchPosts(1, ['public', 'private']);
+    const all = await database.fetchPosts(1, ['public', 'private']);
     expect(all).toHaveLength(POSTS_PER_USER);
-    expect(other.fetchPosts(1, ['public', 'private'])).toEqual(all);
+    expect(await other.fetchPosts(1, ['public', 'private'])).toEqual(all);
     other.close();
-    const privateCount = [...Array(50).keys()].flatMap((i) => database.fetchPosts(i + 1, ['private'])).length;
+    const perUser = await Promise.all([...Array(50).keys()].map((i) => database.fetchPosts(i + 1, ['private'])));
+    const privateCount = perUser.flat().length;
     expect(privateCount).toBeGreaterThan(50);
     expect(privateCount).toBeLessThan(250);
   });
 
-  test('filters by visibility with bound parameters', () => {
-    const publicOnly = database.fetchPosts(1, ['public']);
+  test('filters by visibility with bound parameters', async () => {
+    const publicOnly = await database.fetchPosts(1, ['public']);
     expect(publicOnly.length).toBeGreaterThan(0);
     expect(publicOnly.every((p) => p.visibility === 'public' && p.userId === 1)).toBe(true);
-    expect(database.fetchPosts(1, ["public') OR 1=1 --" as 'public'])).toEqual([]);
+    expect(await database.fetchPosts(1, ["public') OR 1=1 --" as 'public'])).toEqual([]);
   });
 });
 

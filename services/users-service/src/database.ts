@@ -13,16 +13,21 @@ const SELECT_USER_SQL = 'SELECT id, name, email FROM users WHERE id = ?';
 export class UsersDatabase {
   private constructor(private readonly db: EmbeddedDatabase) {}
 
-  static open(path: string): UsersDatabase {
+  static open(path: string, options: { latencyMs?: number } = {}): UsersDatabase {
     return new UsersDatabase(
-      EmbeddedDatabase.open('users', path, (db) => {
-        db.exec(`CREATE TABLE IF NOT EXISTS users (
+      EmbeddedDatabase.open(
+        'users',
+        path,
+        (db) => {
+          db.exec(`CREATE TABLE IF NOT EXISTS users (
           id INTEGER PRIMARY KEY,
           name TEXT NOT NULL,
           email TEXT NOT NULL UNIQUE
         )`);
-        seed(db);
-      }),
+          seed(db);
+        },
+        options,
+      ),
     );
   }
 
@@ -34,7 +39,7 @@ export class UsersDatabase {
     this.db.close();
   }
 
-  fetchUser(id: number): User | undefined {
+  fetchUser(id: number): Promise<User | undefined> {
     const query = { operation: 'SELECT', collection: 'users', text: SELECT_USER_SQL };
     return this.db.query('fetch_user_from_db', query, (db) => db.prepare(SELECT_USER_SQL).get(id) as User | undefined);
   }

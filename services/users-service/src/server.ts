@@ -5,10 +5,15 @@ import { PostsClient } from './posts-client';
 
 const port = readIntEnv('PORT', 3001, process.env, { min: 1, max: 65535 });
 const host = readStringEnv('HOST', '0.0.0.0');
-const database = UsersDatabase.open(readStringEnv('DATABASE_PATH', ':memory:'));
+const database = UsersDatabase.open(readStringEnv('DATABASE_PATH', ':memory:'), {
+  latencyMs: readIntEnv('DATABASE_LATENCY_MS', 0, process.env, { min: 0, max: 10_000 }),
+});
 const posts = new PostsClient(readStringEnv('POSTS_SERVICE_URL', 'http://localhost:3002'), readIntEnv('OUTBOUND_TIMEOUT_MS', 2000));
 
-const server = buildApp(database, posts, { faultInjection: readBoolEnv('FAULT_INJECTION_ENABLED') }).listen(port, host, () => {
+const server = buildApp(database, posts, {
+  faultInjection: readBoolEnv('FAULT_INJECTION_ENABLED'),
+  fetchInParallel: readBoolEnv('FIX_SEQUENTIAL_FETCH'),
+}).listen(port, host, () => {
   log('info', 'users-service listening', { host, port });
 });
 shutdownOnSignals(server, { onClosed: () => database.close() });
