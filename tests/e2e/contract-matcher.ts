@@ -5,9 +5,10 @@ import type { TraceContract } from './trace-contracts';
 const CROSS_SERVICE_START_TOLERANCE_US = 2_000;
 /**
  * Span ends are recorded on response events ('finish', 'close') that two spans observe in no
- * fixed order: under load an axios CLIENT span was seen ending ~0.4 ms after its SERVER parent.
+ * fixed order, each on its own process's event loop: a CLIENT span was seen ending 0.4 ms after
+ * its SERVER parent, and on a busy 2-core CI run a SERVER span 5.2 ms after its CLIENT parent.
  */
-const END_TOLERANCE_US = 5_000;
+const END_TOLERANCE_US = 20_000;
 
 /**
  * Checks a stored trace against a contract and returns every mismatch found (empty when the

@@ -24,7 +24,13 @@ export function shutdownOnSignals(server: Server, { onClosed, timeoutMs = 8000 }
       process.exit(1);
     }, timeoutMs).unref();
     await new Promise<void>((resolve) => {
-      server.close(() => resolve());
+      // Keep-alive clients would hold their connections (and this process) open; close each one
+      // as soon as its current request is done.
+      const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
+      server.close(() => {
+        clearInterval(closeIdle);
+        resolve();
+      });
       server.closeIdleConnections();
     });
     await onClosed?.();
