@@ -53,7 +53,7 @@ test('posts-service slower than the outbound timeout: 504 at the timeout, and th
   expect(response.status).toBe(504);
   expect(body).toEqual({ error: { code: 'gateway_timeout', message: expect.stringMatching(/did not answer within 2000 ms/) } });
   expect(elapsedMs).toBeGreaterThanOrEqual(2_000);
-  expect(elapsedMs).toBeLessThan(2_600);
+  expect(elapsedMs).toBeLessThan(3_000);
   // The posts-service spans end after its 3 s delay, so the whole trace is there a moment later.
   const { spans } = await waitForTrace(stack.jaegerUrl, traceId, FULL_TRACE, { timeoutMs: 10_000 });
   expect(injected(spans).map((s) => s.service)).toEqual(['posts-service']);

@@ -89,8 +89,10 @@ describe('the Collector killed under load and back within 5 s', () => {
     expect(delivered.found).toBe(delivered.expected);
     // At most what the Collector can hold between receipt and export (one second of traffic here).
     expect(acceptedBeforeKill.expected - acceptedBeforeKill.found).toBeLessThanOrEqual(100 * SPANS_PER_REQUEST);
-    // The outage must not reach the request path: no request waits on the export.
-    expect(percentile(during, 50)).toBeLessThan(percentile(outside, 50) + 20);
+    // The outage must not reach the request path: a request that waited on the export would take
+    // at least the exporter's retry or timeout (seconds). Latency figures are reported above;
+    // comparing them belongs in a benchmark, not in a test on a shared 2-core machine.
+    expect(percentile(during, 99)).toBeLessThan(1_000);
     for (const name of SERVICE_NAMES) expect([name, countLines(stack.process(name).logs, '0 spans dropped meanwhile')]).toEqual([name, 1]);
   });
 });
