@@ -6,7 +6,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { seededRandom } from '@demo/service-kit';
 import { SERVICE_NAMES, Stack } from '@demo/stack';
-import { sleep } from './load';
+import { report, sleep } from './load';
 
 const REQUESTS = 3_000;
 const CONCURRENCY = 25;
@@ -132,9 +132,7 @@ test(`${REQUESTS} random requests: no 5xx, no crash, memory back near baseline`,
     return counts;
   }, {});
   const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-  process.stdout.write(
-    `[fault report] fuzz: ${JSON.stringify({ requests: statuses.length, byStatus, failures, baselineRssMb: mb(baselineRss), afterRssMb: mb(afterRss) })}\n`,
-  );
+  report('fuzz', { requests: statuses.length, byStatus, failures, baselineRssMb: mb(baselineRss), afterRssMb: mb(afterRss) });
 
   expect(statuses).toHaveLength(REQUESTS);
   expect(statuses.filter((status) => status >= 500)).toEqual([]);

@@ -85,3 +85,8 @@ export function countLines(logs: string, text: string): number {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One line of figures per fault scenario, for the closing notes and the README's table. */
+export function report(name: string, figures: Record<string, unknown>): void {
+  process.stdout.write(`[fault report] ${name}: ${JSON.stringify(figures)}\n`);
+}

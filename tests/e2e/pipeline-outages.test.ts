@@ -3,15 +3,11 @@
  * Each test reports requests sent, their outcomes, and spans expected vs found in Jaeger.
  */
 import { SERVICE_NAMES, Stack } from '@demo/stack';
-import { countDelivered, countLines, percentile, runLoad, sleep } from './load';
+import { countDelivered, countLines, percentile, report, runLoad, sleep } from './load';
 import { TRACE_CONTRACTS } from './trace-contracts';
 
 const SPANS_PER_REQUEST = TRACE_CONTRACTS.userWithPosts.spans.length;
 const userPath = (i: number) => `/api/users/${(i % 50) + 1}`;
-
-function report(name: string, figures: Record<string, unknown>): void {
-  process.stdout.write(`[fault report] ${name}: ${JSON.stringify(figures)}\n`);
-}
 
 describe('the Collector absent at start, started later', () => {
   let stack: Stack;

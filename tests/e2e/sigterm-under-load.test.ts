@@ -4,14 +4,10 @@
  * Collector: what it holds in memory is exported before it exits, not dropped.
  */
 import { SERVICE_NAMES, Stack } from '@demo/stack';
-import { countDelivered, runLoad, sleep } from './load';
+import { countDelivered, report, runLoad, sleep } from './load';
 import { TRACE_CONTRACTS } from './trace-contracts';
 
 const SPANS_PER_REQUEST = TRACE_CONTRACTS.userWithPosts.spans.length;
-
-function report(name: string, figures: Record<string, unknown>): void {
-  process.stdout.write(`[fault report] ${name}: ${JSON.stringify(figures)}\n`);
-}
 
 describe('SIGTERM to a service under load', () => {
   let stack: Stack;
