@@ -35,6 +35,11 @@ export interface StackOptions extends Partial<OutputOptions> {
   collectorEnv?: Record<string, string>;
   /** Extra environment for the three services (e.g. OUTBOUND_TIMEOUT_MS). */
   serviceEnv?: Record<string, string>;
+  /**
+   * What each service preloads with --require: the project's bootstrap by default, another
+   * module (a path), or null for none (tracing off, as the benchmark's baseline).
+   */
+  preload?: string | null;
   /** Extra environment for one service only (e.g. a DATABASE_PATH). */
   envFor?: Partial<Record<ServiceName, Record<string, string>>>;
   /** How long each component may take to become healthy. */
@@ -125,7 +130,8 @@ export class Stack {
       ...SERVICE_NAMES.map((name): [string, Component] => {
         const base = `http://127.0.0.1:${servicePort(name, ports)}`;
         const env = { ...serviceEnv, ...options.envFor?.[name] };
-        return [name, { spec: serviceSpec(name, ports, env), readyUrl: `${base}/readyz`, aliveUrl: `${base}/healthz` }];
+        const spec = serviceSpec(name, ports, env, options.preload === undefined ? PROJECT_BOOTSTRAP : options.preload);
+        return [name, { spec, readyUrl: `${base}/readyz`, aliveUrl: `${base}/healthz` }];
       }),
     ]);
     const output: OutputOptions = { echo: options.echo ?? false, logDir: options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-')) };
@@ -244,12 +250,14 @@ function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts): Reco
   };
 }
 
-function serviceSpec(name: ServiceName, ports: StackPorts, serviceEnv: Record<string, string>): ProcessSpec {
+export const PROJECT_BOOTSTRAP = '@demo/telemetry/register';
+
+function serviceSpec(name: ServiceName, ports: StackPorts, serviceEnv: Record<string, string>, preload: string | null): ProcessSpec {
   return {
     name,
     // The Node running this runner: the project's own Node 24.
     command: process.execPath,
-    args: ['--require', '@demo/telemetry/register', 'dist/server.js'],
+    args: [...(preload ? ['--require', preload] : []), 'dist/server.js'],
     cwd: join(REPO_ROOT, 'services', name),
     env: { ...inheritedEnv(), ...serviceEnv, OTEL_SERVICE_NAME: name, PORT: String(servicePort(name, ports)) },
   };

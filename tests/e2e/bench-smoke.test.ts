@@ -1,0 +1,33 @@
+/**
+ * CI runs a short version of `pnpm bench` only to check that it works end to end: every
+ * figure is measured and every target gets a verdict line. Its timings are not judged here;
+ * the full benchmark's are (docs/benchmark).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@demo/stack';
+
+test('pnpm bench --smoke measures every figure and writes JSON, markdown and SVG', () => {
+  const out = mkdtempSync(join(tmpdir(), 'bench-'));
+  execFileSync(process.execPath, [join(REPO_ROOT, 'tools/bench/dist/bench.js'), '--smoke', '--out', out], {
+    stdio: 'pipe',
+    timeout: 300_000,
+  });
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  for (const name of ['off', 'stock', 'project']) {
+    const summary = results.summary[name];
+    expect([name, summary.saturationRps.median]).toEqual([name, expect.any(Number)]);
+    expect(summary.saturationRps.median).toBeGreaterThan(0);
+    expect(Number.isFinite(summary.rate100.p99Ms)).toBe(true);
+    expect(Object.keys(summary.startupMs)).toEqual(['posts-service', 'users-service', 'frontend']);
+    expect(results.configs[name].rounds.every((r: { failedRequests: number }) => r.failedRequests === 0)).toBe(true);
+  }
+  expect(results.delivery.expectedSpans).toBeGreaterThan(0);
+  expect(results.timeToVisibleMs.samples).toBeGreaterThan(0);
+  expect(results.verdicts).toHaveLength(8);
+  const markdown = readFileSync(join(out, 'results.md'), 'utf8');
+  expect(markdown.match(/^- (PASS|MISS): /gm)).toHaveLength(8);
+  expect(readFileSync(join(out, 'latency.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>/);
+});

@@ -1,0 +1,32 @@
+import { dirname } from 'node:path';
+import { PROJECT_BOOTSTRAP } from '@demo/stack';
+
+export type ConfigName = 'off' | 'stock' | 'project';
+
+export interface BenchConfig {
+  name: ConfigName;
+  description: string;
+  /** What the services preload with --require; null for nothing. */
+  preload: string | null;
+  env: Record<string, string>;
+}
+
+/** The three configurations compared, each the same three services. */
+export function benchConfigs(): BenchConfig[] {
+  // The stock preload ships with auto-instrumentations-node, a dependency of the bootstrap.
+  const telemetryDir = dirname(dirname(require.resolve('@demo/telemetry')));
+  const stockRegister = require.resolve('@opentelemetry/auto-instrumentations-node/register', { paths: [telemetryDir] });
+  return [
+    { name: 'off', description: 'no preload', preload: null, env: {} },
+    {
+      name: 'stock',
+      description: '--require @opentelemetry/auto-instrumentations-node/register, configured by environment only',
+      preload: stockRegister,
+      env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+    },
+    { name: 'project', description: 'the project bootstrap, @demo/telemetry/register', preload: PROJECT_BOOTSTRAP, env: {} },
+  ];
+}
+
+/** For every configuration: all spans sampled, and no simulated database latency (pure CPU cost). */
+export const COMMON_ENV = { OTEL_TRACES_SAMPLER: 'always_on', DATABASE_LATENCY_MS: '0' };

@@ -1,0 +1,134 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT, SERVICE_NAMES, type Stack } from '@demo/stack';
+import autocannon from 'autocannon';
+
+export const PATH = '/api/users/1';
+const MB = 1024 * 1024;
+
+export interface LoadResult {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Latency percentiles (percentile -> ms), for the distribution chart. */
+  distribution: Record<string, number>;
+  non2xx: number;
+  errors: number;
+  ok: number;
+}
+
+/** autocannon against the frontend: as fast as `connections` allow, or at `ratePerSec` overall. */
+export async function load(stack: Stack, durationS: number, options: { connections: number; ratePerSec?: number }): Promise<LoadResult> {
+  const result = await autocannon({
+    url: `${stack.frontendUrl}${PATH}`,
+    connections: options.connections,
+    duration: durationS,
+    ...(options.ratePerSec !== undefined && { overallRate: options.ratePerSec }),
+  });
+  const latency = result.latency as unknown as Record<string, number>;
+  const distribution = Object.fromEntries(
+    ['p1', 'p2_5', 'p10', 'p25', 'p50', 'p75', 'p90', 'p97_5', 'p99', 'p99_9'].map((key) => [
+      key.slice(1).replace('_', '.'),
+      latency[key] ?? Number.NaN,
+    ]),
+  );
+  return {
+    rps: result.requests.average,
+    p50Ms: latency.p50 ?? Number.NaN,
+    p99Ms: latency.p99 ?? Number.NaN,
+    distribution,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    ok: result['2xx'],
+  };
+}
+
+/** Each service's resident memory in MB. */
+export function rssMb(stack: Stack): Record<string, number> {
+  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, Math.round((stack.process(name).rssBytes() ?? 0) / MB)]));
+}
+
+/** Runs `during` while sampling each service's RSS; returns the peak per service. */
+export async function peakRssDuring<T>(stack: Stack, during: Promise<T>): Promise<{ result: T; peakMb: Record<string, number> }> {
+  const peakMb: Record<string, number> = {};
+  const sample = () => {
+    for (const [name, mb] of Object.entries(rssMb(stack))) peakMb[name] = Math.max(peakMb[name] ?? 0, mb);
+  };
+  const timer = setInterval(sample, 200);
+  try {
+    return { result: await during, peakMb };
+  } finally {
+    clearInterval(timer);
+    sample();
+  }
+}
+
+/** Milliseconds from spawning each service to its /readyz answering 200, one after the other. */
+export async function startupMs(stack: Stack): Promise<Record<string, number>> {
+  const times: Record<string, number> = {};
+  for (const name of SERVICE_NAMES) {
+    const started = performance.now();
+    await stack.start(name);
+    times[name] = Math.round(performance.now() - started);
+  }
+  return times;
+}
+
+/** The size on disk of each service's `pnpm deploy --prod` output: what its image holds. */
+export function productionSizeMb(): Record<string, number> {
+  const parent = mkdtempSync(join(tmpdir(), 'bench-deploy-'));
+  return Object.fromEntries(
+    SERVICE_NAMES.map((name) => {
+      const out = join(parent, name);
+      execFileSync('pnpm', ['--config.inject-workspace-packages=true', '--filter', name, 'deploy', '--prod', out], {
+        cwd: REPO_ROOT,
+        stdio: 'pipe',
+      });
+      const bytes = Number(execFileSync('du', ['-sb', out], { encoding: 'utf8' }).split('\t')[0]);
+      return [name, Math.round((bytes / MB) * 10) / 10];
+    }),
+  );
+}
+
+/** The Collector's own counters: spans accepted from the services and sent on to Jaeger. */
+export async function collectorSpanCounts(stack: Stack): Promise<{ accepted: number; sentToJaeger: number; failed: number }> {
+  const text = await (await fetch(stack.collectorMetricsUrl)).text();
+  const read = (pattern: RegExp) => [...text.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return {
+    accepted: read(/^otelcol_receiver_accepted_spans\{[^}]*\} (\d+)/gm),
+    sentToJaeger: read(/^otelcol_exporter_sent_spans\{exporter="otlp_grpc\/jaeger"[^}]*\} (\d+)/gm),
+    failed: read(/^otelcol_(?:receiver_refused|exporter_send_failed|exporter_enqueue_failed)_spans\{[^}]*\} (\d+)/gm),
+  };
+}
+
+/** From a response to its trace being complete in Jaeger, for `samples` sequential requests. */
+export async function timeToVisibleMs(stack: Stack, samples: number, spansPerTrace: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const response = await fetch(`${stack.frontendUrl}/api/users/${(i % 50) + 1}`);
+    await response.arrayBuffer();
+    const traceId = response.headers.get('traceresponse')?.split('-')[1];
+    const answered = performance.now();
+    for (;;) {
+      const body = (await (await fetch(`${stack.jaegerUrl}/api/traces/${traceId}`)).json().catch(() => ({}))) as {
+        data?: { spans: unknown[] }[];
+      };
+      if ((body.data?.[0]?.spans.length ?? 0) >= spansPerTrace) break;
+      if (performance.now() - answered > 30_000) throw new Error(`trace ${traceId} incomplete after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    times.push(Math.round(performance.now() - answered));
+  }
+  return times;
+}
+
+export function median(values: number[]): number {
+  return percentileOf(values, 50);
+}
+
+export function percentileOf(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
