@@ -74,7 +74,7 @@ async function round(config: BenchConfig): Promise<RoundResult> {
 async function delivery(config: BenchConfig) {
   return withStack(config, async (stack) => {
     await Promise.all(SERVICE_NAMES.map((name) => stack.start(name)));
-    const result = await load(stack, settings.deliveryS, { connections: 30, ratePerSec: 300 });
+    await load(stack, settings.deliveryS, { connections: 30, ratePerSec: 300 });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     // Served, by the frontend's own one line per request: autocannon's count misses requests still
     // in flight when its clock runs out, whose spans are exported all the same.
