@@ -84,7 +84,7 @@ export function markdown(results: Results): string {
       perService((s) => s.startupMs),
     ),
     '',
-    `Delivery (project, 300 req/s, ${results.delivery.requests} requests logged as served): at least ${results.delivery.expectedSpans} spans expected, ` +
+    `Delivery (project, 300 req/s, ${results.delivery.requests} requests answered 2xx): at least ${results.delivery.expectedSpans} spans expected, ` +
       `${results.delivery.accepted} accepted by the Collector, ${results.delivery.sentToJaeger} sent to Jaeger, ` +
       `${results.delivery.collectorFailed} refused or failed in the Collector, ${results.delivery.sdkDroppedLines} SDK drop reports.`,
     `Time to visible in Jaeger (project, ${results.timeToVisibleMs.samples} requests): p50 ${results.timeToVisibleMs.p50} ms, p95 ${results.timeToVisibleMs.p95} ms.`,
@@ -103,7 +103,9 @@ export function latencySvg(results: Results): string {
   const series = (Object.keys(results.configs) as ConfigName[]).map((name) => {
     const rounds = results.configs[name].rounds;
     const mid = [...rounds].sort((a, b) => a.rate100.p50Ms - b.rate100.p50Ms)[Math.floor(rounds.length / 2)];
-    return { name, points: Object.entries(mid?.rate100.distribution ?? {}).map(([p, ms]) => ({ p: Number(p), ms })) };
+    // Sorted: an object lists integer-like keys ("50") before the others ("2.5").
+    const points = Object.entries(mid?.rate100.distribution ?? {}).map(([p, ms]) => ({ p: Number(p), ms }));
+    return { name, points: points.sort((a, b) => a.p - b.p) };
   });
   const maxMs = Math.max(1, ...series.flatMap((s) => s.points.map((pt) => pt.ms)));
   const [w, h, left, bottom] = [640, 360, 50, 40];
@@ -112,7 +114,7 @@ export function latencySvg(results: Results): string {
   const lines = series.map(
     (s) =>
       `<polyline fill="none" stroke="${colors[s.name]}" stroke-width="2" points="${s.points.map((pt) => `${x(pt.ms).toFixed(1)},${y(pt.p).toFixed(1)}`).join(' ')}"/>` +
-      `<text x="${w - 120}" y="${30 + 18 * series.indexOf(s)}" fill="${colors[s.name]}" font-size="13">${s.name}</text>`,
+      `<text x="${w - 120}" y="${h - bottom - 70 + 18 * series.indexOf(s)}" fill="${colors[s.name]}" font-size="13">${s.name}</text>`,
   );
   const ticks = [0, 0.25, 0.5, 0.75, 1].map(
     (f) => `<text x="${x(maxMs * f)}" y="${h - bottom + 16}" font-size="11" text-anchor="middle">${(maxMs * f).toFixed(1)}</text>`,

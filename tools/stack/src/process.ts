@@ -22,6 +22,8 @@ export class ManagedProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
   private readonly logFile?: WriteStream;
+  /** Where the whole output goes, when a log folder was given. */
+  readonly logPath?: string;
   private exitCode: number | null | undefined;
   private output = '';
 
@@ -30,7 +32,10 @@ export class ManagedProcess {
     options: OutputOptions,
   ) {
     this.child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (options.logDir) this.logFile = createWriteStream(join(options.logDir, `${spec.name}.log`));
+    if (options.logDir) {
+      this.logPath = join(options.logDir, `${spec.name}.log`);
+      this.logFile = createWriteStream(this.logPath);
+    }
     for (const stream of [this.child.stdout, this.child.stderr]) {
       stream?.setEncoding('utf8').on('data', (chunk: string) => this.record(chunk, options.echo));
     }
@@ -67,9 +72,14 @@ export class ManagedProcess {
     return this.exitCode === undefined;
   }
 
-  /** Everything the process has printed so far. */
+  /** The last 1 MB the process printed. */
   get logs(): string {
     return this.output;
+  }
+
+  /** Everything the process printed, from its log file (or the last 1 MB, without one). */
+  fullLogs(): string {
+    return this.logPath ? readFileSync(this.logPath, 'utf8') : this.output;
   }
 
   /** SIGTERM, then SIGKILL if it is still running after `graceMs`. Resolves with the exit code. */
