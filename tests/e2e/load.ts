@@ -26,8 +26,8 @@ export async function runLoad(
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / ratePerSec;
     const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    while (inFlight >= maxInFlight) await new Promise((resolve) => setTimeout(resolve, 1));
+    if (wait > 0) await sleep(wait);
+    while (inFlight >= maxInFlight) await sleep(1);
     inFlight++;
     outcomes.push(
       send(`${baseUrl}${path(i)}`, started).finally(() => {
@@ -73,7 +73,7 @@ export async function countDelivered(jaegerUrl: string, traceIds: string[], span
       );
     }
     pending = pending.filter((id) => (found.get(id) ?? 0) < spansPerTrace);
-    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    if (pending.length > 0) await sleep(500);
   }
   const counted = [...found.values()].reduce((sum, n) => sum + Math.min(n, spansPerTrace), 0);
   return { expected: traceIds.length * spansPerTrace, found: counted, incompleteTraces: pending.length };

@@ -6,6 +6,7 @@
 import { Stack } from '@demo/stack';
 import { contractViolations, traceIdOf } from './contract-matcher';
 import { describe as describeSpans, waitForTrace } from './jaeger';
+import { sleep } from './load';
 import { TRACE_CONTRACTS, type TraceContract, userWithPostsContract } from './trace-contracts';
 
 let stack: Stack;
@@ -105,7 +106,7 @@ test('the frontend logs one line per request with the trace id and its Jaeger li
       .logs.split('\n')
       .filter((l) => l.includes(traceId))
       .map((l) => JSON.parse(l) as Record<string, unknown>)[0];
-    if (!line) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (!line) await sleep(50);
   }
   expect(line).toMatchObject({
     msg: 'request',

@@ -15,7 +15,6 @@ export const UNTRACED_PATHS = ['/healthz', '/readyz'] as const;
 export interface TelemetryConfig {
   /** OTEL_SDK_DISABLED=true: nothing is patched or exported. */
   disabled: boolean;
-  serviceName: string;
   /** Defaults for the resource; OTEL_RESOURCE_ATTRIBUTES overrides any of them. */
   resourceDefaults: Record<string, string>;
   /** Short names as OTEL_NODE_ENABLED_INSTRUMENTATIONS takes them: http, express, ... */
@@ -35,7 +34,6 @@ type Env = Record<string, string | undefined>;
 export function readTelemetryConfig(env: Env = process.env, cwd = process.cwd()): TelemetryConfig {
   return {
     disabled: isTrue(env.OTEL_SDK_DISABLED),
-    serviceName: env.OTEL_SERVICE_NAME?.trim() || 'unknown_service:node',
     resourceDefaults: {
       'service.namespace': 'otel-node-tracing-demo',
       'service.version': readPackageVersion(cwd) ?? '0.0.0',

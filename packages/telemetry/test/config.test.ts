@@ -9,7 +9,6 @@ describe('readTelemetryConfig', () => {
   test('defaults: enabled, http and express only, W3C propagators, no layer spans', () => {
     expect(readTelemetryConfig({}, emptyDir)).toEqual({
       disabled: false,
-      serviceName: 'unknown_service:node',
       resourceDefaults: {
         'service.namespace': 'otel-node-tracing-demo',
         'service.version': '0.0.0',
@@ -54,7 +53,6 @@ describe('readTelemetryConfig', () => {
   test('the standard variables override the defaults', () => {
     const config = readTelemetryConfig(
       {
-        OTEL_SERVICE_NAME: ' users-service ',
         OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http, express,pg',
         OTEL_PROPAGATORS: 'tracecontext',
         TRACE_EXPRESS_LAYERS: 'true',
@@ -62,7 +60,6 @@ describe('readTelemetryConfig', () => {
       emptyDir,
     );
     expect(config).toMatchObject({
-      serviceName: 'users-service',
       enabledInstrumentations: ['http', 'express', 'pg'],
       propagators: ['tracecontext'],
       expressLayerSpans: true,

@@ -53,10 +53,6 @@ export class ManagedProcess {
     });
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
   /** Resident memory in bytes, from /proc (Linux), or undefined where that is not available. */
   rssBytes(): number | undefined {
     try {

@@ -72,10 +72,6 @@ export class Stack {
     return `http://127.0.0.1:${this.ports.jaegerUi}`;
   }
 
-  get collectorHealthUrl(): string {
-    return `http://127.0.0.1:${this.ports.collectorHealth}/`;
-  }
-
   get collectorMetricsUrl(): string {
     return `http://127.0.0.1:${this.ports.collectorMetrics}/metrics`;
   }
