@@ -104,7 +104,9 @@ describe('docker-compose.yml', () => {
     expect(service.tmpfs).toEqual(['/tmp']);
     expect(service.security_opt).toContain('no-new-privileges:true');
     expect(service.cap_drop).toEqual(['ALL']);
-    expect(service.environment?.NODE_OPTIONS).toBe(`--max-old-space-size=${dotenv.SERVICE_HEAP_MB}`);
+    expect(service.environment?.NODE_OPTIONS).toBe(
+      `--max-old-space-size=${dotenv.SERVICE_HEAP_MB} --max-semi-space-size=${dotenv.SERVICE_SEMI_SPACE_MB}`,
+    );
   });
 
   test('the Collector and Jaeger run least-privileged too', () => {
@@ -125,7 +127,9 @@ describe('docker-compose.yml', () => {
 
   test("memory: the heap fits the container, the Collector's memory_limiter is 80% of its container, Jaeger's traces are bounded", () => {
     const mb = (key: string) => Number(dotenv[key]);
-    expect(mb('SERVICE_HEAP_MB')).toBeLessThanOrEqual(mb('SERVICE_MEMORY_MB') / 2);
+    // Below ~128 MB V8 runs full GCs back to back under load (see .env).
+    expect(mb('SERVICE_HEAP_MB')).toBeGreaterThan(128);
+    expect(mb('SERVICE_HEAP_MB') + 128).toBeLessThanOrEqual(mb('SERVICE_MEMORY_MB'));
     expect(mb('COLLECTOR_MEMORY_LIMIT_MIB')).toBeLessThanOrEqual(mb('COLLECTOR_MEMORY_MB') * 0.8);
     expect(services['otel-collector']?.environment?.COLLECTOR_MEMORY_LIMIT_MIB).toBe(mb('COLLECTOR_MEMORY_LIMIT_MIB'));
     expect(services.jaeger?.environment?.JAEGER_MAX_TRACES).toBe(mb('JAEGER_MAX_TRACES'));

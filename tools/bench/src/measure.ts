@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, SERVICE_NAMES, type Stack } from '@demo/stack';
 import autocannon from 'autocannon';
+import { openLoop } from './open-loop';
 
 export const PATH = '/api/users/1';
 const MB = 1024 * 1024;
@@ -19,20 +20,14 @@ export interface LoadResult {
   ok: number;
 }
 
-/** autocannon against the frontend: as fast as `connections` allow, or at `ratePerSec` overall. */
-export async function load(stack: Stack, durationS: number, options: { connections: number; ratePerSec?: number }): Promise<LoadResult> {
-  const result = await autocannon({
-    url: `${stack.frontendUrl}${PATH}`,
-    connections: options.connections,
-    duration: durationS,
-    ...(options.ratePerSec !== undefined && { overallRate: options.ratePerSec }),
-  });
+const CHART_PERCENTILES = [1, 2.5, 10, 25, 50, 75, 90, 97.5, 99, 99.9];
+
+/** autocannon against the frontend, closed-loop: as fast as `connections` allow. */
+export async function saturate(stack: Stack, durationS: number, connections: number): Promise<LoadResult> {
+  const result = await autocannon({ url: `${stack.frontendUrl}${PATH}`, connections, duration: durationS });
   const latency = result.latency as unknown as Record<string, number>;
   const distribution = Object.fromEntries(
-    ['p1', 'p2_5', 'p10', 'p25', 'p50', 'p75', 'p90', 'p97_5', 'p99', 'p99_9'].map((key) => [
-      key.slice(1).replace('_', '.'),
-      latency[key] ?? Number.NaN,
-    ]),
+    CHART_PERCENTILES.map((p) => [String(p), latency[`p${String(p).replace('.', '_')}`] ?? Number.NaN]),
   );
   return {
     rps: result.requests.average,
@@ -44,6 +39,23 @@ export async function load(stack: Stack, durationS: number, options: { connectio
     ok: result['2xx'],
   };
 }
+
+/** A fixed offered rate against the frontend, open-loop (see open-loop.ts). */
+export async function atRate(stack: Stack, ratePerSec: number, durationS: number): Promise<LoadResult> {
+  const result = await openLoop(`${stack.frontendUrl}${PATH}`, ratePerSec, durationS);
+  const at = (p: number) => round2(percentileOf(result.latenciesMs, p));
+  return {
+    rps: result.latenciesMs.length / durationS,
+    p50Ms: at(50),
+    p99Ms: at(99),
+    distribution: Object.fromEntries(CHART_PERCENTILES.map((p) => [String(p), at(p)])),
+    non2xx: result.non2xx,
+    errors: result.errors,
+    ok: result.ok,
+  };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Each service's resident memory in MB. */
 export function rssMb(stack: Stack): Record<string, number> {

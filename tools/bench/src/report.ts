@@ -14,6 +14,7 @@ export interface Results {
   summary: Record<ConfigName, Summary>;
   delivery: {
     requests: number;
+    failedRequests: number;
     expectedSpans: number;
     accepted: number;
     sentToJaeger: number;
@@ -84,7 +85,7 @@ export function markdown(results: Results): string {
       perService((s) => s.startupMs),
     ),
     '',
-    `Delivery (project, 300 req/s, ${results.delivery.requests} requests answered 2xx): at least ${results.delivery.expectedSpans} spans expected, ` +
+    `Delivery (project, 300 req/s open-loop, ${results.delivery.requests} requests answered 2xx, ${results.delivery.failedRequests} failed): ${results.delivery.expectedSpans} spans expected, ` +
       `${results.delivery.accepted} accepted by the Collector, ${results.delivery.sentToJaeger} sent to Jaeger, ` +
       `${results.delivery.collectorFailed} refused or failed in the Collector, ${results.delivery.sdkDroppedLines} SDK drop reports.`,
     `Time to visible in Jaeger (project, ${results.timeToVisibleMs.samples} requests): p50 ${results.timeToVisibleMs.p50} ms, p95 ${results.timeToVisibleMs.p95} ms.`,

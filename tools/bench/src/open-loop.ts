@@ -1,0 +1,65 @@
+/**
+ * Load at a fixed offered rate, open-loop: request i leaves at start + i/rate whether or not
+ * earlier ones have returned, and its latency counts from that scheduled moment. A slow response
+ * therefore cannot hold back the requests behind it and hide its cost (coordinated omission).
+ *
+ * Why not autocannon's `overallRate`: it sends each connection's quota for the second
+ * back to back and then pauses until the next second, so "100 req/s over 10 connections" is a
+ * burst of 10 concurrent requests; and it corrects its histogram with an expected interval of
+ * 1 ms, adding synthetic samples to every response slower than that. Both inflate p50 and p99.
+ */
+import { Agent, request } from 'node:http';
+
+export interface OpenLoopResult {
+  /** Every request's latency in ms, sorted ascending. */
+  latenciesMs: number[];
+  ok: number;
+  non2xx: number;
+  errors: number;
+}
+
+export async function openLoop(url: string, ratePerSec: number, durationS: number): Promise<OpenLoopResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+  const total = Math.round(ratePerSec * durationS);
+  const intervalMs = 1000 / ratePerSec;
+  const result: OpenLoopResult = { latenciesMs: [], ok: 0, non2xx: 0, errors: 0 };
+  const inFlight: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const scheduledAt = start + i * intervalMs;
+    const wait = scheduledAt - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // Late sends count from their schedule; timers fire on whole milliseconds, so an early one
+    // (by a fraction of a millisecond) counts from the moment it was sent.
+    const from = Math.min(scheduledAt, performance.now());
+    inFlight.push(
+      send(url, agent).then(
+        (status) => {
+          result.latenciesMs.push(performance.now() - from);
+          if (status >= 200 && status < 300) result.ok++;
+          else result.non2xx++;
+        },
+        () => {
+          result.errors++;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  result.latenciesMs.sort((a, b) => a - b);
+  return result;
+}
+
+function send(url: string, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, timeout: 10_000 }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+      response.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
