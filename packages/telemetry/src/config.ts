@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Instrumentations on when OTEL_NODE_ENABLED_INSTRUMENTATIONS is unset: what the demo uses. */
-export const DEFAULT_ENABLED_INSTRUMENTATIONS = ['http', 'express'] as const;
+export const DEFAULT_ENABLED_INSTRUMENTATIONS = ['http', 'express', 'pino'] as const;
 
 /** Requests that never get a trace: the services' probes (service-kit's PROBE_PATHS) would bury the interesting traces. */
 export const UNTRACED_PATHS = ['/healthz', '/readyz'] as const;
@@ -17,7 +17,10 @@ export interface TelemetryConfig {
   disabled: boolean;
   /** Defaults for the resource; OTEL_RESOURCE_ATTRIBUTES overrides any of them. */
   resourceDefaults: Record<string, string>;
-  /** Short names as OTEL_NODE_ENABLED_INSTRUMENTATIONS takes them: http, express, ... */
+  /**
+   * Short names as OTEL_NODE_ENABLED_INSTRUMENTATIONS takes them (http, express, ...), less any
+   * in OTEL_NODE_DISABLED_INSTRUMENTATIONS.
+   */
   enabledInstrumentations: string[];
   /** Express middleware, router and handler spans (off: they crowd the waterfall). */
   expressLayerSpans: boolean;
@@ -27,6 +30,11 @@ export interface TelemetryConfig {
   exportEndpoint: string;
   /** Spans kept through a Collector outage (TELEMETRY_EXPORT_BUFFER_SPANS). */
   exportBufferSpans: number;
+  /** OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER: this bootstrap speaks OTLP (gRPC) or nothing. */
+  metricsExporter: 'otlp' | 'none';
+  logsExporter: 'otlp' | 'none';
+  /** OTEL_METRIC_EXPORT_INTERVAL, in ms (the spec's default: 60000). */
+  metricExportIntervalMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -39,12 +47,17 @@ export function readTelemetryConfig(env: Env = process.env, cwd = process.cwd())
       'service.version': readPackageVersion(cwd) ?? '0.0.0',
       'deployment.environment.name': 'development',
     },
-    enabledInstrumentations: parseList(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) ?? [...DEFAULT_ENABLED_INSTRUMENTATIONS],
+    enabledInstrumentations: (parseList(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) ?? [...DEFAULT_ENABLED_INSTRUMENTATIONS]).filter(
+      (name) => !parseList(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS)?.includes(name),
+    ),
     expressLayerSpans: isTrue(env.TRACE_EXPRESS_LAYERS),
     propagators: parseList(env.OTEL_PROPAGATORS) ?? ['tracecontext', 'baggage'],
     exportEndpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4317',
     // Never below one export batch: a smaller buffer would drop spans even with the Collector up.
     exportBufferSpans: Math.max(parsePositiveInt(env.TELEMETRY_EXPORT_BUFFER_SPANS) ?? DEFAULT_EXPORT_BUFFER_SPANS, EXPORT_BATCH_SPANS),
+    metricsExporter: parseExporter(env.OTEL_METRICS_EXPORTER),
+    logsExporter: parseExporter(env.OTEL_LOGS_EXPORTER),
+    metricExportIntervalMs: parsePositiveInt(env.OTEL_METRIC_EXPORT_INTERVAL) ?? 60_000,
   };
 }
 
@@ -55,6 +68,12 @@ export function readTelemetryConfig(env: Env = process.env, cwd = process.cwd())
 export const DEFAULT_EXPORT_BUFFER_SPANS = 10_000;
 /** Spans per export call; also the batch span processor's default OTEL_BSP_MAX_EXPORT_BATCH_SIZE. */
 export const EXPORT_BATCH_SPANS = 512;
+
+/** "otlp" (the spec's default) unless the list says none; values other than these two are not supported here. */
+function parseExporter(value: string | undefined): 'otlp' | 'none' {
+  const names = parseList(value?.toLowerCase()) ?? ['otlp'];
+  return names.includes('otlp') && !names.includes('none') ? 'otlp' : 'none';
+}
 
 function parsePositiveInt(value: string | undefined): number | undefined {
   const number = Number(value);

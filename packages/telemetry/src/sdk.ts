@@ -1,9 +1,15 @@
 import { DiagConsoleLogger, DiagLogLevel, diag, type TextMapPropagator } from '@opentelemetry/api';
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { EXPORT_BATCH_SPANS, type TelemetryConfig, UNTRACED_PATHS } from './config';
 import { RetryingSpanExporter } from './retrying-exporter';
@@ -13,9 +19,6 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
     // Without a logger the SDK's own failures (e.g. the Collector unreachable) are silent.
     diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
   }
-  // getNodeAutoInstrumentations reads this variable itself; an unset one would mean "all".
-  process.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS = config.enabledInstrumentations.join(',');
-
   const sdk = new NodeSDK({
     // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are merged over these defaults.
     resource: defaultResource().merge(resourceFromAttributes(config.resourceDefaults)),
@@ -29,24 +32,55 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
       endpoint: config.exportEndpoint,
     }),
     textMapPropagator: buildPropagator(config.propagators),
-    instrumentations: [
-      getNodeAutoInstrumentations({
-        '@opentelemetry/instrumentation-http': {
-          ignoreIncomingRequestHook: (request) => isUntraced(request.url),
-        },
-        '@opentelemetry/instrumentation-express': {
-          ignoreLayersType: config.expressLayerSpans
-            ? []
-            : [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER, ExpressLayerType.REQUEST_HANDLER],
-        },
-      }),
-    ],
-    // Traces only, for now: an empty list keeps the SDK from starting its default OTLP exporters.
-    metricReaders: [],
-    logRecordProcessors: [],
+    instrumentations: createInstrumentations(config),
+    // Metrics and logs go the same way over OTLP/gRPC (OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER=none
+    // turns one off). The http instrumentation records the request duration histograms; the pino
+    // instrumentation sends every log line written through pino.
+    metricReaders:
+      config.metricsExporter === 'otlp'
+        ? [
+            new PeriodicExportingMetricReader({
+              exporter: new OTLPMetricExporter(),
+              exportIntervalMillis: config.metricExportIntervalMs,
+            }),
+          ]
+        : [],
+    logRecordProcessors: config.logsExporter === 'otlp' ? [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })] : [],
   });
+  // After the constructor, which sets up diag's logger when OTEL_LOG_LEVEL is given.
+  warnAboutUnbundled(config);
   sdk.start();
   return sdk;
+}
+
+/**
+ * The instrumentations this bootstrap bundles, by their OTEL_NODE_ENABLED_INSTRUMENTATIONS names.
+ * Requiring only these, instead of auto-instrumentations-node's forty-odd packages, is what keeps
+ * startup, memory and image size down (README: "What tracing costs").
+ */
+const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Instrumentation> = {
+  http: () => new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isUntraced(request.url) }),
+  express: (config) =>
+    new ExpressInstrumentation({
+      ignoreLayersType: config.expressLayerSpans
+        ? []
+        : [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER, ExpressLayerType.REQUEST_HANDLER],
+    }),
+  // Stamps trace_id and span_id on every line logged inside a span, and sends lines over OTLP.
+  pino: () => new PinoInstrumentation(),
+};
+
+function createInstrumentations(config: TelemetryConfig): Instrumentation[] {
+  return config.enabledInstrumentations.flatMap((name) => BUNDLED_INSTRUMENTATIONS[name]?.(config) ?? []);
+}
+
+function warnAboutUnbundled(config: TelemetryConfig): void {
+  for (const name of config.enabledInstrumentations.filter((n) => !(n in BUNDLED_INSTRUMENTATIONS))) {
+    diag.warn(
+      `OTEL_NODE_ENABLED_INSTRUMENTATIONS: "${name}" is not bundled in this bootstrap (it has: ${Object.keys(BUNDLED_INSTRUMENTATIONS).join(', ')}). ` +
+        `Add @opentelemetry/instrumentation-${name} to packages/telemetry and to BUNDLED_INSTRUMENTATIONS in sdk.ts.`,
+    );
+  }
 }
 
 function isUntraced(url: string | undefined): boolean {

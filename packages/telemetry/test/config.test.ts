@@ -6,7 +6,7 @@ import { readTelemetryConfig } from '../src/config';
 const emptyDir = mkdtempSync(join(tmpdir(), 'telemetry-config-'));
 
 describe('readTelemetryConfig', () => {
-  test('defaults: enabled, http and express only, W3C propagators, no layer spans', () => {
+  test('defaults: enabled, http, express and pino only, W3C propagators, no layer spans, OTLP metrics and logs', () => {
     expect(readTelemetryConfig({}, emptyDir)).toEqual({
       disabled: false,
       resourceDefaults: {
@@ -14,12 +14,33 @@ describe('readTelemetryConfig', () => {
         'service.version': '0.0.0',
         'deployment.environment.name': 'development',
       },
-      enabledInstrumentations: ['http', 'express'],
+      enabledInstrumentations: ['http', 'express', 'pino'],
       expressLayerSpans: false,
       propagators: ['tracecontext', 'baggage'],
       exportEndpoint: 'http://localhost:4317',
       exportBufferSpans: 10_000,
+      metricsExporter: 'otlp',
+      logsExporter: 'otlp',
+      metricExportIntervalMs: 60_000,
     });
+  });
+
+  test.each([
+    ['none', 'none'],
+    ['otlp', 'otlp'],
+    [' OTLP ', 'otlp'],
+    ['console', 'none'],
+    ['otlp,none', 'none'],
+  ] as const)('OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER=%j -> %s', (value, expected) => {
+    expect(readTelemetryConfig({ OTEL_METRICS_EXPORTER: value, OTEL_LOGS_EXPORTER: value }, emptyDir)).toMatchObject({
+      metricsExporter: expected,
+      logsExporter: expected,
+    });
+  });
+
+  test('OTEL_METRIC_EXPORT_INTERVAL sets the export interval; a bad value keeps the default', () => {
+    expect(readTelemetryConfig({ OTEL_METRIC_EXPORT_INTERVAL: '5000' }, emptyDir).metricExportIntervalMs).toBe(5000);
+    expect(readTelemetryConfig({ OTEL_METRIC_EXPORT_INTERVAL: '-1' }, emptyDir).metricExportIntervalMs).toBe(60_000);
   });
 
   test('the export buffer and endpoint follow their variables; a bad size falls back to the default', () => {
@@ -66,10 +87,24 @@ describe('readTelemetryConfig', () => {
     });
   });
 
+  test('OTEL_NODE_DISABLED_INSTRUMENTATIONS takes names off the enabled list', () => {
+    expect(readTelemetryConfig({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'express' }, emptyDir).enabledInstrumentations).toEqual([
+      'http',
+      'pino',
+    ]);
+    expect(
+      readTelemetryConfig(
+        { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http, express' },
+        emptyDir,
+      ).enabledInstrumentations,
+    ).toEqual([]);
+  });
+
   test('an empty list variable falls back to the default instead of meaning "none"', () => {
     expect(readTelemetryConfig({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: ' , ' }, emptyDir).enabledInstrumentations).toEqual([
       'http',
       'express',
+      'pino',
     ]);
   });
 });

@@ -2,7 +2,7 @@
  * The preload in real child processes (jest's module registry would hide `require('http')` from
  * the instrumentations' hooks): what gets patched, and that a missing Collector breaks nothing.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const REGISTER = join(__dirname, '../dist/register.js');
@@ -70,4 +70,31 @@ test('OTEL_SDK_DISABLED=true instruments nothing and leaves the no-op provider',
 
 test('OTEL_NODE_ENABLED_INSTRUMENTATIONS without http leaves requests untraced', () => {
   expect(runPreloaded(SERVE_ONE_REQUEST, { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'express' })).toMatchObject({ status: 200, traceId: null });
+});
+
+test('an instrumentation the bootstrap does not bundle gets a warning naming what to add, and the rest still works', () => {
+  const child = spawnSync(process.execPath, ['--require', REGISTER, '-e', SERVE_ONE_REQUEST], {
+    env: { PATH: process.env.PATH ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,pg' },
+    cwd: join(__dirname, '..'),
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  expect(JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}')).toMatchObject({
+    status: 200,
+    traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+  });
+  expect(child.stderr).toContain('"pg" is not bundled in this bootstrap (it has: http, express, pino)');
+  expect(child.stderr).toContain('@opentelemetry/instrumentation-pg');
+});
+
+test('only the bundled instrumentations are loaded: auto-instrumentations-node is not', () => {
+  const loaded = runPreloaded(
+    `console.log(JSON.stringify({ modules: Object.keys(require.cache).filter((p) => p.includes('@opentelemetry/instrumentation-') || p.includes('auto-instrumentations')).map((p) => p.match(/@opentelemetry\\/([^/]+)/)[1]) }))`,
+    {},
+  );
+  expect([...new Set(loaded.modules as string[])].sort()).toEqual([
+    'instrumentation-express',
+    'instrumentation-http',
+    'instrumentation-pino',
+  ]);
 });

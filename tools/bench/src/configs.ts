@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import { PROJECT_BOOTSTRAP } from '@demo/stack';
 
 export type ConfigName = 'off' | 'stock' | 'project';
@@ -13,9 +12,8 @@ export interface BenchConfig {
 
 /** The three configurations compared, each the same three services. */
 export function benchConfigs(): BenchConfig[] {
-  // The stock preload ships with auto-instrumentations-node, a dependency of the bootstrap.
-  const telemetryDir = dirname(dirname(require.resolve('@demo/telemetry')));
-  const stockRegister = require.resolve('@opentelemetry/auto-instrumentations-node/register', { paths: [telemetryDir] });
+  // The stock preload: a dependency of the bench only, since the project's bootstrap does not use it.
+  const stockRegister = require.resolve('@opentelemetry/auto-instrumentations-node/register');
   return [
     { name: 'off', description: 'no preload', preload: null, env: {} },
     {
