@@ -36,7 +36,7 @@ export async function waitForHttpOk(url: string, timeoutMs: number, isAlive: () 
     } catch (error) {
       lastSeen = String(error);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${lastSeen})`);
 }
