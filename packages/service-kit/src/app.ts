@@ -3,14 +3,17 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler, t
 import { errorBody, HttpError } from './errors';
 import { applyInjectedFault } from './faults';
 import { log } from './log';
+import { requestLog } from './request-log';
 
 export interface ServiceAppOptions {
   /** The service's routes, mounted at /. */
   routes: Router;
   /** Is the service able to serve (database open, configuration valid)? Drives /readyz. */
   isReady: () => boolean;
-  /** Middleware that runs before everything else (e.g. the frontend's request log). */
+  /** Middleware that runs before the routes (e.g. the frontend's traceresponse header). */
   before?: RequestHandler[];
+  /** A link to a trace in Jaeger, for the request log lines (the frontend's, for users to click). */
+  traceUrl?: (traceId: string) => string;
   /** This service's name, for faults addressed to it; and whether injection is on (FAULT_INJECTION_ENABLED). */
   faults?: { service: string; enabled: boolean };
 }
@@ -27,10 +30,11 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * The skeleton every service shares: health and readiness probes, JSON errors for unknown
  * routes and failures, and no stack trace or framework banner ever sent to a client.
  */
-export function createServiceApp({ routes, isReady, before = [], faults }: ServiceAppOptions): Express {
+export function createServiceApp({ routes, isReady, before = [], faults, traceUrl }: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(requestLog(PROBE_PATHS, traceUrl));
   if (before.length > 0) app.use(...before);
   app.use(express.json({ limit: MAX_BODY_BYTES }));
   app.get(HEALTH_PATH, (_req, res) => {

@@ -13,6 +13,7 @@ export {
 } from './faults';
 export { ServiceClient, type ServiceClientOptions } from './http-client';
 export { MAX_ID, parseId } from './ids';
-export { type LogFields, log } from './log';
+export { type LogFields, log, logger } from './log';
+export { requestLog } from './request-log';
 export { type ShutdownOptions, shutdownOnSignals } from './shutdown';
 export { activeTraceparent, flushTelemetry, setRequestAttribute, withSpan } from './tracing';

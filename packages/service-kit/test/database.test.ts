@@ -23,11 +23,11 @@ test('dbSpanAttributes uses the stable database semantic conventions', () => {
 });
 
 describe('EmbeddedDatabase', () => {
-  let stderr: jest.SpyInstance;
+  let stdout: jest.SpyInstance;
   beforeEach(() => {
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   });
-  afterEach(() => stderr.mockRestore());
+  afterEach(() => stdout.mockRestore());
 
   const unavailable = { status: 503, code: 'database_unavailable', message: 'the notes database is unavailable' };
   const prepare = (db: import('node:sqlite').DatabaseSync) => db.exec('CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY)');
@@ -55,7 +55,7 @@ describe('EmbeddedDatabase', () => {
     const database = EmbeddedDatabase.open('notes', path, prepare);
     expect(database.isOpen).toBe(false);
     await expect(countNotes(database)).rejects.toMatchObject(unavailable);
-    expect(String(stderr.mock.calls[0]?.[0])).toContain('database unavailable');
+    expect(String(stdout.mock.calls[0]?.[0])).toContain('database unavailable');
   });
 
   test('a path that cannot be opened: the same', async () => {

@@ -1,6 +1,6 @@
 import { createServiceApp, faultFromQuery, parseId } from '@demo/service-kit';
 import { Router } from 'express';
-import { traceResponseAndLog } from './request-log';
+import { traceResponse } from './trace-response';
 import type { UsersClient } from './users-client';
 
 export function buildApp(users: UsersClient, jaegerUiUrl: string, { faultInjection = false } = {}) {
@@ -13,7 +13,8 @@ export function buildApp(users: UsersClient, jaegerUiUrl: string, { faultInjecti
     routes,
     isReady: () => true,
     // The public edge: incoming baggage is dropped here, and ?fault= becomes the only baggage sent on.
-    before: [traceResponseAndLog(jaegerUiUrl), faultFromQuery(faultInjection)],
+    before: [traceResponse(), faultFromQuery(faultInjection)],
+    traceUrl: (traceId) => `${jaegerUiUrl}/trace/${traceId}`,
     faults: { service: 'frontend', enabled: faultInjection },
   });
 }
