@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# Builds the real OpenTelemetry Collector and the real Jaeger from Go modules, at the versions the
-# compose images use (.env), once, into a cache folder. Later runs reuse the binaries.
+# Builds the real OpenTelemetry Collector, Jaeger and Prometheus from Go modules, at the versions
+# the compose images use (.env), once, into a cache folder. Later runs reuse the binaries.
 #
 #   tools/build-go-binaries.sh          build what is missing, print nothing else
 #   GO_BINARIES_DIR=/some/dir ...       cache elsewhere (CI keeps it outside the clone)
 #
-# Prints the two binary paths as KEY=path lines on stdout; progress goes to stderr.
+# Prints the binary paths as KEY=path lines on stdout; progress goes to stderr.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 env_value() { sed -n "s/^$1=//p" "$root/.env"; }
 collector_version="$(env_value OTEL_COLLECTOR_VERSION)"
 jaeger_module_version="$(env_value JAEGER_GO_MODULE_VERSION)"
+prometheus_module_version="$(env_value PROMETHEUS_GO_MODULE_VERSION)"
 cache="${GO_BINARIES_DIR:-$root/.cache/go-binaries}"
 
 if ! command -v go >/dev/null; then
   echo "build-go-binaries: Go is not installed. The no-Docker mode builds the OpenTelemetry Collector and" >&2
-  echo "Jaeger from source: install Go 1.25 or newer (https://go.dev/doc/install), or use 'docker compose up'." >&2
+  echo "Jaeger from source: install Go 1.26 or newer (https://go.dev/doc/install), or use 'docker compose up'." >&2
   exit 1
 fi
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
@@ -63,5 +64,21 @@ build_jaeger() {
   echo "JAEGER_BIN=$out"
 }
 
+build_prometheus() {
+  local dir="$cache/prometheus-$prometheus_module_version" out
+  out="$dir/prometheus"
+  if [ ! -x "$out" ]; then
+    log "building Prometheus $prometheus_module_version (cmd/prometheus) from Go modules (a few minutes, once)"
+    # The web UI's compiled assets are not part of the Go module (they come from an npm build),
+    # so this binary serves the API only: enough for Jaeger's Monitor tab and the tests.
+    # The version stamp its release build sets, so that `prometheus --version` names it.
+    GOBIN="$dir" go install -trimpath \
+      -ldflags "-s -w -X github.com/prometheus/common/version.Version=$(env_value PROMETHEUS_VERSION | sed 's/^v//')" \
+      "github.com/prometheus/prometheus/cmd/prometheus@$prometheus_module_version"
+  fi
+  echo "PROMETHEUS_BIN=$out"
+}
+
 build_collector
 build_jaeger
+build_prometheus

@@ -46,8 +46,8 @@ describe('docker-compose.yml', () => {
   const { services } = loadCompose();
   const apps = SERVICE_NAMES;
 
-  test('holds the three services, the Collector, Jaeger and the probe copier', () => {
-    expect(Object.keys(services).sort()).toEqual([...apps, 'healthcheck-probe', 'jaeger', 'otel-collector'].sort());
+  test('holds the three services, the Collector, Jaeger, Prometheus and the probe copier', () => {
+    expect(Object.keys(services).sort()).toEqual([...apps, 'healthcheck-probe', 'jaeger', 'otel-collector', 'prometheus'].sort());
   });
 
   test('images are pinned to exact versions: the Collector to the local build, Jaeger to a 2.x', () => {
@@ -55,6 +55,29 @@ describe('docker-compose.yml', () => {
     expect(dotenv.OTEL_COLLECTOR_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
     expect(services.jaeger?.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
     expect(services['healthcheck-probe']?.image).toMatch(/^busybox:\d+\.\d+\.\d+-musl$/);
+    expect(services.prometheus?.image).toBe(`prom/prometheus:${dotenv.PROMETHEUS_VERSION}`);
+  });
+
+  test('Prometheus runs the version the no-Docker mode builds: v3.x.y is the Go module v0.3xx.y', () => {
+    const [, minor, patch] = /^v3\.(\d+)\.(\d+)$/.exec(dotenv.PROMETHEUS_VERSION ?? '') ?? [];
+    expect(dotenv.PROMETHEUS_GO_MODULE_VERSION).toBe(`v0.${300 + Number(minor)}.${patch}`);
+  });
+
+  test('Prometheus takes remote writes from the Collector; Jaeger and the Collector find it by name', () => {
+    const prometheus = services.prometheus as ComposeService & { command?: string[] };
+    expect(prometheus.command).toContain('--web.enable-remote-write-receiver');
+    expect(prometheus.volumes).toContain('./prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    expect(prometheus.healthcheck?.test.join(' ')).toContain('/-/ready');
+    expect(services['otel-collector']?.depends_on?.prometheus).toEqual({ condition: 'service_healthy' });
+    const collectorConfig = parse(read('otel-collector-config.yaml'));
+    const jaegerConfig = parse(read('jaeger-config.yaml'));
+    // The ${env:VAR:-default} of both configs: the default is the compose address.
+    expect(collectorConfig.exporters.prometheus_remote_write.endpoint).toBe(
+      envWithDefault('PROMETHEUS_REMOTE_WRITE_URL', 'http://prometheus:9090/api/v1/write'),
+    );
+    expect(jaegerConfig.extensions.jaeger_storage.metric_backends.prometheus_metrics.prometheus.endpoint).toBe(
+      envWithDefault('PROMETHEUS_URL', 'http://prometheus:9090'),
+    );
   });
 
   test.each(apps)('%s: named, exports to otel-collector:4317, waits for a healthy Collector, checks /readyz', (name) => {
@@ -136,7 +159,7 @@ describe('docker-compose.yml', () => {
     expect(mb('JAEGER_MAX_TRACES')).toBeGreaterThan(0);
   });
 
-  test('only the frontend and the Jaeger UI are published, plus OTLP on host loopback', () => {
+  test('only the frontend and the Jaeger UI are published, plus OTLP and Prometheus on host loopback', () => {
     const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${p}`));
     expect(published.sort()).toEqual(
       [
@@ -144,6 +167,7 @@ describe('docker-compose.yml', () => {
         `jaeger ${dotenv.JAEGER_UI_PORT}:16686`,
         `otel-collector 127.0.0.1:${dotenv.COLLECTOR_OTLP_GRPC_PORT}:4317`,
         `otel-collector 127.0.0.1:${dotenv.COLLECTOR_OTLP_HTTP_PORT}:4318`,
+        `prometheus 127.0.0.1:${dotenv.PROMETHEUS_PORT}:9090`,
       ].sort(),
     );
   });
@@ -156,12 +180,27 @@ describe('otel-collector-config.yaml', () => {
     expect(config.service.pipelines.traces).toEqual({
       receivers: ['otlp'],
       processors: ['memory_limiter', 'batch'],
-      exporters: ['otlp_grpc/jaeger', 'debug'],
+      exporters: ['otlp_grpc/jaeger', 'span_metrics', 'debug'],
     });
     expect(config.service.extensions).toEqual(['health_check']);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the Collector's own ${env:...} syntax
     expect(config.exporters['otlp_grpc/jaeger'].endpoint).toBe('${env:JAEGER_OTLP_GRPC_ENDPOINT:-jaeger:4317}');
     expect(config.exporters.debug.verbosity).toBe('basic');
+  });
+
+  test("metrics (the SDKs' and those span_metrics derives from spans) go to Prometheus; logs to the debug exporter, in full", () => {
+    expect(config.service.pipelines.metrics).toEqual({
+      receivers: ['otlp', 'span_metrics'],
+      processors: ['memory_limiter', 'batch'],
+      exporters: ['prometheus_remote_write'],
+    });
+    expect(config.service.pipelines.logs).toEqual({
+      receivers: ['otlp'],
+      processors: ['memory_limiter', 'batch'],
+      exporters: ['debug/logs'],
+    });
+    // In full unless the runner asks for less (the no-Docker demo prints one line a record).
+    expect(config.exporters['debug/logs'].verbosity).toBe(envWithDefault('COLLECTOR_LOGS_VERBOSITY', 'detailed'));
   });
 
   const binaries = ensureGoBinaries(REPO_ROOT);
@@ -177,7 +216,7 @@ describe('otel-collector-config.yaml', () => {
     const broken = join(mkdtempSync(join(tmpdir(), 'otelcol-')), 'broken.yaml');
     writeFileSync(
       broken,
-      read('otel-collector-config.yaml').replace('exporters: [otlp_grpc/jaeger, debug]', 'exporters: [otlp_grpc/nowhere]'),
+      read('otel-collector-config.yaml').replace('exporters: [otlp_grpc/jaeger, span_metrics, debug]', 'exporters: [otlp_grpc/nowhere]'),
     );
     expect(spawnSync(binaries.collector, ['validate', '--config', broken]).status).not.toBe(0);
   });
@@ -273,3 +312,8 @@ describe('each service run from its pnpm deploy --prod output', () => {
     expect(((await response.json()) as { id: number }).id).toBe(1);
   });
 });
+
+/** The Collector's and Jaeger's `${env:NAME:-default}` reference. */
+function envWithDefault(name: string, fallback: string): string {
+  return `\${env:${name}:-${fallback}}`;
+}

@@ -1,9 +1,9 @@
-/** tools/build-go-binaries.sh on a machine without Go: a clear message, not a cryptic failure. */
+/** tools/build-go-binaries.sh: the binaries are the .env releases; without Go, a clear message. */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@demo/stack';
+import { ensureGoBinaries, REPO_ROOT, readEnvFile } from '@demo/stack';
 
 test('without Go it stops with exit 1 and says what to install', () => {
   // A PATH with the few tools the script needs before it looks for Go, and no Go.
@@ -15,6 +15,15 @@ test('without Go it stops with exit 1 and says what to install', () => {
   const result = spawnSync('/bin/bash', [join(REPO_ROOT, 'tools/build-go-binaries.sh')], { env: { PATH: bin }, encoding: 'utf8' });
   expect(result.status).toBe(1);
   expect(result.stderr).toContain('Go is not installed');
-  expect(result.stderr).toContain('install Go 1.25 or newer');
+  expect(result.stderr).toContain('install Go 1.26 or newer');
   expect(result.stdout).toBe('');
+});
+
+test('the binaries are the releases .env names, as the compose images are', () => {
+  const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
+  const binaries = ensureGoBinaries(REPO_ROOT);
+  const version = (binary: string) => spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout;
+  expect(version(binaries.collector)).toContain(`version ${dotenv.OTEL_COLLECTOR_VERSION}`);
+  expect(version(binaries.prometheus)).toContain(`version ${dotenv.PROMETHEUS_VERSION?.replace(/^v/, '')}`);
+  expect(binaries.jaeger).toContain(`jaeger-${dotenv.JAEGER_GO_MODULE_VERSION}`);
 });

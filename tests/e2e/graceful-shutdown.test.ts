@@ -29,7 +29,7 @@ test('every service exits 0 within 10 s of SIGTERM and its spans reach Jaeger', 
   expect(contractViolations(contract, spans)).toEqual([]);
 });
 
-test('then the Collector and Jaeger exit 0 on SIGTERM too', async () => {
+test('then the Collector, Jaeger and Prometheus exit 0 on SIGTERM too', async () => {
   const codes = await stack.stop();
-  expect(codes).toEqual({ frontend: 0, 'users-service': 0, 'posts-service': 0, 'otel-collector': 0, jaeger: 0 });
+  expect(codes).toEqual({ frontend: 0, 'users-service': 0, 'posts-service': 0, 'otel-collector': 0, jaeger: 0, prometheus: 0 });
 });

@@ -4,14 +4,18 @@
 import { Stack } from './stack';
 
 async function main(): Promise<void> {
-  console.log('Starting Jaeger, the OpenTelemetry Collector and the three services (no Docker)...');
-  const stack = await Stack.start({ ports: 'env', echo: true });
-  const { frontend, jaegerUi, collectorOtlpGrpc } = stack.ports;
+  console.log('Starting Prometheus, Jaeger, the OpenTelemetry Collector and the three services (no Docker)...');
+  // One line per log record the Collector receives (the tests and compose print them in full).
+  const stack = await Stack.start({ ports: 'env', echo: true, collectorEnv: { COLLECTOR_LOGS_VERBOSITY: 'normal' } });
+  const { frontend, jaegerUi, collectorOtlpGrpc, prometheus } = stack.ports;
   console.log(`
   Ready.
     Try it:        curl -i http://localhost:${frontend}/api/users/1
     Jaeger API:    http://localhost:${jaegerUi}/api/traces?service=frontend&limit=5
     One trace:     http://localhost:${jaegerUi}/api/traces/<trace-id from the traceresponse header>
+    Its waterfall: pnpm trace --last   (or: pnpm trace <trace-id>)
+    Dependencies:  http://localhost:${jaegerUi}/api/dependencies?endTs=$(date +%s000)&lookback=3600000
+    Metrics:       http://localhost:${prometheus}/api/v1/query?query=traces_span_metrics_calls_total
     Jaeger UI:     http://localhost:${jaegerUi}  (a placeholder page in this mode; the full UI comes with docker compose)
     OTLP/gRPC in:  localhost:${collectorOtlpGrpc}
   Ctrl-C stops everything.

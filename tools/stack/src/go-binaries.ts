@@ -4,6 +4,7 @@ import { join } from 'node:path';
 export interface GoBinaries {
   collector: string;
   jaeger: string;
+  prometheus: string;
 }
 
 /**
@@ -21,8 +22,8 @@ export function ensureGoBinaries(repoRoot: string): GoBinaries {
       .map((line) => line.split('='))
       .filter((parts) => parts.length === 2),
   ) as Record<string, string | undefined>;
-  if (!paths.OTELCOL_BIN || !paths.JAEGER_BIN) {
-    throw new Error(`tools/build-go-binaries.sh did not report both binaries:\n${output}`);
+  if (!paths.OTELCOL_BIN || !paths.JAEGER_BIN || !paths.PROMETHEUS_BIN) {
+    throw new Error(`tools/build-go-binaries.sh did not report all three binaries:\n${output}`);
   }
-  return { collector: paths.OTELCOL_BIN, jaeger: paths.JAEGER_BIN };
+  return { collector: paths.OTELCOL_BIN, jaeger: paths.JAEGER_BIN, prometheus: paths.PROMETHEUS_BIN };
 }

@@ -24,6 +24,7 @@ export interface StackPorts {
   jaegerOtlpHttp: number;
   jaegerHealth: number;
   jaegerMetrics: number;
+  prometheus: number;
 }
 
 export interface StackOptions extends Partial<OutputOptions> {
@@ -72,6 +73,10 @@ export class Stack {
     return `http://127.0.0.1:${this.ports.jaegerUi}`;
   }
 
+  get prometheusUrl(): string {
+    return `http://127.0.0.1:${this.ports.prometheus}`;
+  }
+
   get collectorMetricsUrl(): string {
     return `http://127.0.0.1:${this.ports.collectorMetrics}/metrics`;
   }
@@ -105,7 +110,7 @@ export class Stack {
   async stop(): Promise<Record<string, number | null>> {
     const codes: Record<string, number | null> = {};
     for (const name of [...SERVICE_NAMES].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
-    for (const name of ['otel-collector', 'jaeger']) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
+    for (const name of ['otel-collector', 'jaeger', 'prometheus']) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
     return codes;
   }
 
@@ -114,14 +119,21 @@ export class Stack {
     const ports = options.ports === 'free' ? await freePorts(dotenv) : portsFromEnv(dotenv);
     if (options.ports !== 'free') await assertPortsFree(ports);
     const binaries = ensureGoBinaries(REPO_ROOT);
+    const output: OutputOptions = { echo: options.echo ?? false, logDir: options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-')) };
     const serviceEnv = { ...baseServiceEnv(dotenv, ports), ...options.serviceEnv };
     const jaegerHealth = `http://127.0.0.1:${ports.jaegerHealth}/status`;
     const collectorHealth = `http://127.0.0.1:${ports.collectorHealth}/`;
+    const prometheusReady = `http://127.0.0.1:${ports.prometheus}/-/ready`;
     const components = new Map<string, Component>([
+      ['prometheus', { spec: prometheusSpec(binaries.prometheus, ports), readyUrl: prometheusReady, aliveUrl: prometheusReady }],
       ['jaeger', { spec: jaegerSpec(binaries.jaeger, ports), readyUrl: jaegerHealth, aliveUrl: jaegerHealth }],
       [
         'otel-collector',
-        { spec: collectorSpec(binaries.collector, ports, options.collectorEnv), readyUrl: collectorHealth, aliveUrl: collectorHealth },
+        {
+          spec: collectorSpec(binaries.collector, ports, options.collectorEnv),
+          readyUrl: collectorHealth,
+          aliveUrl: collectorHealth,
+        },
       ],
       ...SERVICE_NAMES.map((name): [string, Component] => {
         const base = `http://127.0.0.1:${servicePort(name, ports)}`;
@@ -130,12 +142,11 @@ export class Stack {
         return [name, { spec, readyUrl: `${base}/readyz`, aliveUrl: `${base}/healthz` }];
       }),
     ]);
-    const output: OutputOptions = { echo: options.echo ?? false, logDir: options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-')) };
     const stack = new Stack(ports, components, output, options.startTimeoutMs ?? 30_000);
     const wanted = (name: string) => !options.without?.includes(name);
     try {
       // The pipeline first, so that the services' first spans have somewhere to go.
-      for (const name of ['jaeger', 'otel-collector'].filter(wanted)) await stack.start(name);
+      for (const name of ['prometheus', 'jaeger', 'otel-collector'].filter(wanted)) await stack.start(name);
       await Promise.all(SERVICE_NAMES.filter(wanted).map((name) => stack.start(name)));
     } catch (error) {
       const logs = stack.logs();
@@ -162,6 +173,7 @@ function portsFromEnv(env: Record<string, string>): StackPorts {
     jaegerOtlpHttp: port('LOCAL_JAEGER_OTLP_HTTP_PORT'),
     jaegerHealth: port('LOCAL_JAEGER_HEALTH_PORT'),
     jaegerMetrics: port('LOCAL_JAEGER_METRICS_PORT'),
+    prometheus: port('PROMETHEUS_PORT'),
   };
 }
 
@@ -205,7 +217,27 @@ function jaegerSpec(binary: string, ports: StackPorts): ProcessSpec {
       JAEGER_OTLP_HTTP_PORT: String(ports.jaegerOtlpHttp),
       JAEGER_HEALTH_PORT: String(ports.jaegerHealth),
       JAEGER_METRICS_PORT: String(ports.jaegerMetrics),
+      PROMETHEUS_URL: `http://127.0.0.1:${ports.prometheus}`,
     },
+  };
+}
+
+/** Prometheus with the repo's prometheus.yml, as compose runs it; its database in a fresh temporary folder. */
+function prometheusSpec(binary: string, ports: StackPorts): ProcessSpec {
+  const dataDir = mkdtempSync(join(tmpdir(), 'prometheus-'));
+  return {
+    name: 'prometheus',
+    command: binary,
+    args: [
+      `--config.file=${join(REPO_ROOT, 'prometheus.yml')}`,
+      // The Collector pushes metrics here (its prometheusremotewrite exporter).
+      '--web.enable-remote-write-receiver',
+      `--storage.tsdb.path=${dataDir}`,
+      `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+      '--log.level=warn',
+    ],
+    cwd: dataDir,
+    env: inheritedEnv(),
   };
 }
 
@@ -222,6 +254,7 @@ function collectorSpec(binary: string, ports: StackPorts, extraEnv: Record<strin
       COLLECTOR_HEALTH_ENDPOINT: `127.0.0.1:${ports.collectorHealth}`,
       COLLECTOR_METRICS_HOST: '127.0.0.1',
       COLLECTOR_METRICS_PORT: String(ports.collectorMetrics),
+      PROMETHEUS_REMOTE_WRITE_URL: `http://127.0.0.1:${ports.prometheus}/api/v1/write`,
       JAEGER_OTLP_GRPC_ENDPOINT: `127.0.0.1:${ports.jaegerOtlpGrpc}`,
       ...extraEnv,
     },
@@ -234,6 +267,7 @@ function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts): Reco
     HOST: '127.0.0.1',
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.collectorOtlpGrpc}`,
     OTEL_BSP_SCHEDULE_DELAY: requireKey(dotenv, 'OTEL_BSP_SCHEDULE_DELAY'),
+    OTEL_METRIC_EXPORT_INTERVAL: requireKey(dotenv, 'OTEL_METRIC_EXPORT_INTERVAL'),
     OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=local',
     OUTBOUND_TIMEOUT_MS: requireKey(dotenv, 'OUTBOUND_TIMEOUT_MS'),
     NODE_OPTIONS: `--max-old-space-size=${requireKey(dotenv, 'SERVICE_HEAP_MB')} --max-semi-space-size=${requireKey(dotenv, 'SERVICE_SEMI_SPACE_MB')}`,

@@ -1,0 +1,168 @@
+/**
+ * Logs and metrics correlated with the traces, end to end: pino lines stamped with the trace id
+ * in every service and shipped to the Collector; the HTTP histograms, the domain metric and the
+ * span-derived RED metrics in Prometheus; Jaeger's Monitor tab reading them back.
+ */
+import { SERVICE_NAMES, Stack } from '@demo/stack';
+import { traceIdOf } from './contract-matcher';
+import { sleep } from './load';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await Stack.start({ ports: 'free' });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function jsonLines(logs: string): Record<string, unknown>[] {
+  return logs
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Polls `read` until it returns a value that passes `done`, or fails with the last value. */
+async function eventually<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value)) {
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not there after ${timeoutMs} ms; last seen: ${JSON.stringify(value).slice(0, 2000)}`);
+    await sleep(500);
+    value = await read();
+  }
+  return value;
+}
+
+describe('logs', () => {
+  let traceId: string;
+
+  beforeAll(async () => {
+    const response = await fetch(`${stack.frontendUrl}/api/users/3`);
+    expect(response.status).toBe(200);
+    traceId = traceIdOf(response.headers.get('traceresponse'));
+  });
+
+  test.each(SERVICE_NAMES)("%s writes a JSON log line carrying the request's trace id and a span id", async (name) => {
+    const lines = await eventually(
+      () => jsonLines(stack.process(name).fullLogs()).filter((line) => line.trace_id === traceId),
+      (found) => found.length > 0,
+      5_000,
+      `a ${name} log line with trace_id ${traceId}`,
+    );
+    expect(lines[0]).toMatchObject({ level: 'info', msg: 'request', service: name, span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+  });
+
+  test('lines written outside a request carry no trace id', () => {
+    const listening = jsonLines(stack.process('posts-service').fullLogs()).find((line) => line.msg === 'posts-service listening');
+    expect(listening).toBeDefined();
+    expect(listening).not.toHaveProperty('trace_id');
+  });
+
+  test('the same lines reach the Collector over OTLP, from all three services, with the trace id', async () => {
+    // The Collector's debug/logs exporter prints each record in full, grouped by resource.
+    const blocks = await eventually(
+      () =>
+        stack
+          .process('otel-collector')
+          .fullLogs()
+          .split(/ResourceLog #\d+/)
+          .filter((block) => block.includes(`Trace ID: ${traceId}`)),
+      (found) => SERVICE_NAMES.every((name) => found.some((block) => block.includes(`service.name: Str(${name})`))),
+      10_000,
+      `log records with trace id ${traceId} from every service in the Collector's output`,
+    );
+    expect(blocks.join('\n')).toMatch(/Body: Str\(request\)/);
+  });
+});
+
+describe('metrics', () => {
+  let traffic: Promise<void>;
+  let stopTraffic = false;
+
+  beforeAll(() => {
+    // Steady traffic while the tests poll, so that rates over the last minutes are not zero.
+    traffic = (async () => {
+      while (!stopTraffic) {
+        await fetch(`${stack.frontendUrl}/api/users/${1 + Math.floor(Math.random() * 20)}`).then((r) => r.arrayBuffer());
+        await sleep(100);
+      }
+    })();
+  });
+
+  afterAll(async () => {
+    stopTraffic = true;
+    await traffic;
+  });
+
+  async function promQuery(query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+    const response = await fetch(`${stack.prometheusUrl}/api/v1/query?${new URLSearchParams({ query })}`);
+    const body = (await response.json()) as {
+      status: string;
+      data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
+    if (body.status !== 'success') throw new Error(`Prometheus refused ${query}: ${JSON.stringify(body)}`);
+    return body.data?.result ?? [];
+  }
+
+  const labelValues = (series: { metric: Record<string, string> }[], label: string) =>
+    [...new Set(series.map((s) => s.metric[label]))].sort();
+
+  test('Prometheus holds the span-derived request and duration series of all three services', async () => {
+    for (const metric of ['traces_span_metrics_calls_total', 'traces_span_metrics_duration_milliseconds_bucket']) {
+      const series = await eventually(
+        () => promQuery(`sum by (service_name) (${metric})`),
+        (found) => labelValues(found, 'service_name').length === 3,
+        45_000,
+        metric,
+      );
+      expect(labelValues(series, 'service_name')).toEqual([...SERVICE_NAMES].sort());
+    }
+  });
+
+  test("the instrumentations' HTTP duration histograms and the posts-served domain metric are there", async () => {
+    const servers = await eventually(
+      () => promQuery('sum by (job) (http_server_request_duration_seconds_count)'),
+      (found) => found.length === 3,
+      45_000,
+      'http_server_request_duration_seconds',
+    );
+    // The job label is service.namespace/service.name.
+    expect(labelValues(servers, 'job')).toEqual(SERVICE_NAMES.map((name) => `otel-node-tracing-demo/${name}`).sort());
+    const clients = await promQuery('sum by (job) (http_client_request_duration_seconds_count)');
+    expect(labelValues(clients, 'job')).toEqual(['otel-node-tracing-demo/frontend', 'otel-node-tracing-demo/users-service']);
+    const served = await eventually(
+      () => promQuery('sum by (post_visibility) (posts_served_total)'),
+      (found) => found.length > 0,
+      45_000,
+      'posts_served_total',
+    );
+    expect(labelValues(served, 'post_visibility')).toContain('public');
+    expect(served.every((s) => Number(s.value[1]) > 0)).toBe(true);
+  });
+
+  test.each(SERVICE_NAMES)("Jaeger's Monitor tab API returns call-rate series for %s", async (name) => {
+    const query = () =>
+      new URLSearchParams({
+        service: name,
+        spanKind: 'server',
+        endTs: String(Date.now()),
+        lookback: String(5 * 60_000),
+        step: '5000',
+        ratePer: '60000',
+      });
+    const body = await eventually(
+      async () =>
+        (await (await fetch(`${stack.jaegerUrl}/api/metrics/calls?${query()}`)).json()) as {
+          metrics?: { labels: { name: string; value: string }[]; metricPoints: { gaugeValue?: { doubleValue: number } }[] }[];
+        },
+      (found) => (found.metrics ?? []).some((series) => series.metricPoints.some((point) => (point.gaugeValue?.doubleValue ?? 0) > 0)),
+      60_000,
+      `/api/metrics/calls for ${name}`,
+    );
+    expect(body.metrics?.[0]?.labels).toContainEqual({ name: 'service_name', value: name });
+  });
+});
