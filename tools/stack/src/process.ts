@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { appendFileSync, closeSync, createWriteStream, openSync, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ProcessSpec {
@@ -17,6 +17,9 @@ export interface OutputOptions {
   logDir?: string;
 }
 
+/** What `logs` keeps: enough to explain a failure, bounded for long demos. */
+const KEPT_OUTPUT_CHARS = 1_000_000;
+
 /** A child process of the stack, with its output kept and its exit observable. */
 export class ManagedProcess {
   readonly exited: Promise<number | null>;
@@ -31,13 +34,19 @@ export class ManagedProcess {
     readonly spec: ProcessSpec,
     options: OutputOptions,
   ) {
-    this.child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (options.logDir) {
-      this.logPath = join(options.logDir, `${spec.name}.log`);
-      this.logFile = createWriteStream(this.logPath);
-    }
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      stream?.setEncoding('utf8').on('data', (chunk: string) => this.record(chunk, options.echo));
+    this.logPath = options.logDir ? join(options.logDir, `${spec.name}.log`) : undefined;
+    if (this.logPath && !options.echo) {
+      // Straight into the file: reading every line through this process would cost a load
+      // generator running here (the benchmark) CPU for each request the services log.
+      const fd = openSync(this.logPath, 'a');
+      this.child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', fd, fd] });
+      closeSync(fd);
+    } else {
+      this.child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (this.logPath) this.logFile = createWriteStream(this.logPath, { flags: 'a' });
+      for (const stream of [this.child.stdout, this.child.stderr]) {
+        stream?.setEncoding('utf8').on('data', (chunk: string) => this.record(chunk, options.echo));
+      }
     }
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
@@ -70,7 +79,7 @@ export class ManagedProcess {
 
   /** The last 1 MB the process printed. */
   get logs(): string {
-    return this.output;
+    return this.logPath ? this.fullLogs().slice(-KEPT_OUTPUT_CHARS) : this.output;
   }
 
   /** Everything the process printed, from its log file (or the last 1 MB, without one). */
@@ -89,9 +98,12 @@ export class ManagedProcess {
   }
 
   private record(chunk: string, echo: boolean): void {
-    // Keep the last 1 MB: enough to explain a failure, bounded for long demos.
-    this.output = (this.output + chunk).slice(-1_000_000);
-    this.logFile?.write(chunk);
+    if (this.logFile) this.logFile.write(chunk);
+    else if (this.logPath) appendFileSync(this.logPath, chunk);
+    else {
+      this.output += chunk;
+      if (this.output.length > 2 * KEPT_OUTPUT_CHARS) this.output = this.output.slice(-KEPT_OUTPUT_CHARS);
+    }
     if (echo) {
       for (const line of chunk.split('\n').filter((l) => l.length > 0)) {
         process.stdout.write(`[${this.spec.name}] ${line}\n`);
