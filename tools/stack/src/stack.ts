@@ -115,6 +115,7 @@ export class Stack {
   }
 
   static async start(options: StackOptions = {}): Promise<Stack> {
+    assertNodeVersion();
     const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
     const ports = options.ports === 'free' ? await freePorts(dotenv) : portsFromEnv(dotenv);
     if (options.ports !== 'free') await assertPortsFree(ports);
@@ -154,6 +155,14 @@ export class Stack {
       throw new Error(`the stack did not start: ${(error as Error).message}\n${logs}`);
     }
     return stack;
+  }
+}
+
+/** The services run on the Node running this runner; the OpenTelemetry packages need >= 22.15. */
+function assertNodeVersion(): void {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 15)) {
+    throw new Error(`Node ${process.version} runs this; the services need Node >= 22.15. Run 'source tools/toolchain.sh' first.`);
   }
 }
 
