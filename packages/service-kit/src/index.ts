@@ -11,7 +11,7 @@ export {
   MAX_FAULT_DELAY_MS,
   parseFault,
 } from './faults';
-export { ServiceClient, type ServiceClientOptions } from './http-client';
+export { CLIENT_IDLE_SOCKET_TIMEOUT_MS, SERVER_KEEP_ALIVE_TIMEOUT_MS, ServiceClient, type ServiceClientOptions } from './http-client';
 export { MAX_ID, parseId } from './ids';
 export { type LogFields, log, logger } from './log';
 export { requestLog } from './request-log';

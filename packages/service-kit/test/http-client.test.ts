@@ -1,7 +1,7 @@
 /** ServiceClient against real local HTTP servers: each downstream failure maps to one status. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ServiceClient } from '../src';
+import { CLIENT_IDLE_SOCKET_TIMEOUT_MS, SERVER_KEEP_ALIVE_TIMEOUT_MS, ServiceClient } from '../src';
 
 let server: Server;
 let baseURL: string;
@@ -76,4 +76,24 @@ test('a downstream that cannot be reached is a 502', async () => {
     code: 'bad_gateway',
     message: 'posts-service could not be reached (ECONNREFUSED)',
   });
+});
+
+test('the client closes an idle kept-alive connection before the server would', async () => {
+  expect(CLIENT_IDLE_SOCKET_TIMEOUT_MS).toBeLessThan(SERVER_KEEP_ALIVE_TIMEOUT_MS);
+  // A server that would keep the connection much longer, so that only the client can close it.
+  const patient = createServer((_req, res) => res.end('{}'));
+  patient.keepAliveTimeout = 60_000;
+  const closedAfterMs: number[] = [];
+  patient.on('connection', (socket) => {
+    const opened = Date.now();
+    socket.on('close', () => closedAfterMs.push(Date.now() - opened));
+  });
+  await new Promise<void>((resolve) => patient.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(patient.address() as AddressInfo).port}`;
+  const idle = new ServiceClient({ service: 'posts-service', baseURL: url, timeoutMs: 500, idleSocketTimeoutMs: 200 });
+  await idle.getJson('/');
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  expect(closedAfterMs).toHaveLength(1);
+  expect(closedAfterMs[0]).toBeGreaterThanOrEqual(150);
+  await new Promise((resolve) => patient.close(resolve));
 });

@@ -19,7 +19,8 @@ export interface OpenLoopResult {
 }
 
 export async function openLoop(url: string, ratePerSec: number, durationS: number): Promise<OpenLoopResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+  // Idle sockets close before the frontend's 5 s keep-alive would close them under a request.
+  const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, timeout: 4_000 });
   const total = Math.round(ratePerSec * durationS);
   const intervalMs = 1000 / ratePerSec;
   const result: OpenLoopResult = { latenciesMs: [], ok: 0, non2xx: 0, errors: 0 };
