@@ -12,7 +12,8 @@ const userPath = (i: number) => `/api/users/${(i % 50) + 1}`;
 describe('the Collector absent at start, started later', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await Stack.start({ ports: 'free', without: ['otel-collector'] });
+    // Metrics every second, so that some export surely falls in the outage.
+    stack = await Stack.start({ ports: 'free', without: ['otel-collector'], serviceEnv: { OTEL_METRIC_EXPORT_INTERVAL: '1000' } });
   });
   afterAll(() => stack?.stop());
 
@@ -31,6 +32,9 @@ describe('the Collector absent at start, started later', () => {
     for (const name of SERVICE_NAMES) {
       const logs = stack.process(name).logs;
       expect([name, countLines(logs, 'cannot export spans'), countLines(logs, 'span export recovered')]).toEqual([name, 1, 1]);
+      // Logs and metrics: one line when the outage starts, and no stack trace per failed export.
+      expect([name, countLines(logs, 'cannot export log records'), countLines(logs, 'cannot export metrics')]).toEqual([name, 1, 1]);
+      expect([name, countLines(logs, '"stack"')]).toEqual([name, 0]);
     }
   });
 });

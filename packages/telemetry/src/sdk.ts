@@ -9,9 +9,10 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { EXPORT_BATCH_SPANS, type TelemetryConfig, UNTRACED_PATHS } from './config';
+import { OutageReportingExporter } from './outage-reporting-exporter';
 import { RetryingSpanExporter } from './retrying-exporter';
 
 export function startTelemetry(config: TelemetryConfig): NodeSDK {
@@ -40,12 +41,24 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
       config.metricsExporter === 'otlp'
         ? [
             new PeriodicExportingMetricReader({
-              exporter: new OTLPMetricExporter(),
+              exporter: quietMetricExporter(config),
               exportIntervalMillis: config.metricExportIntervalMs,
             }),
           ]
         : [],
-    logRecordProcessors: config.logsExporter === 'otlp' ? [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })] : [],
+    logRecordProcessors:
+      config.logsExporter === 'otlp'
+        ? [
+            new BatchLogRecordProcessor({
+              exporter: new OutageReportingExporter(new OTLPLogExporter(), {
+                what: 'log records',
+                unit: 'log records',
+                endpoint: config.exportEndpoint,
+                count: (records) => records.length,
+              }),
+            }),
+          ]
+        : [],
   });
   // After the constructor, which sets up diag's logger when OTEL_LOG_LEVEL is given.
   warnAboutUnbundled(config);
@@ -69,6 +82,18 @@ const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Inst
   // Stamps trace_id and span_id on every line logged inside a span, and sends lines over OTLP.
   pino: () => new PinoInstrumentation(),
 };
+
+/** The OTLP metric exporter, reporting a Collector outage once instead of a stack trace per export. */
+function quietMetricExporter(config: TelemetryConfig): PushMetricExporter {
+  const otlp = new OTLPMetricExporter();
+  const quiet = new OutageReportingExporter(otlp, { what: 'metrics', unit: 'exports', endpoint: config.exportEndpoint, count: () => 1 });
+  // The reader asks the exporter which temporality and aggregation to use: the OTLP exporter's
+  // answers (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE), unchanged.
+  return Object.assign(quiet, {
+    selectAggregationTemporality: otlp.selectAggregationTemporality.bind(otlp),
+    selectAggregation: otlp.selectAggregation.bind(otlp),
+  });
+}
 
 function createInstrumentations(config: TelemetryConfig): Instrumentation[] {
   return config.enabledInstrumentations.flatMap((name) => BUNDLED_INSTRUMENTATIONS[name]?.(config) ?? []);
