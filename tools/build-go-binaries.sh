@@ -16,7 +16,7 @@ cache="${GO_BINARIES_DIR:-$root/.cache/go-binaries}"
 
 if ! command -v go >/dev/null; then
   echo "build-go-binaries: Go is not installed. The no-Docker mode builds the OpenTelemetry Collector and" >&2
-  echo "Jaeger from source: install Go 1.26 or newer (https://go.dev/doc/install), or use 'docker compose up'." >&2
+  echo "Jaeger from source: install Go 1.26.7 or newer (https://go.dev/doc/install), or use 'docker compose up'." >&2
   exit 1
 fi
 export CGO_ENABLED=0 GOFLAGS=-mod=mod

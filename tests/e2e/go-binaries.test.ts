@@ -15,7 +15,7 @@ test('without Go it stops with exit 1 and says what to install', () => {
   const result = spawnSync('/bin/bash', [join(REPO_ROOT, 'tools/build-go-binaries.sh')], { env: { PATH: bin }, encoding: 'utf8' });
   expect(result.status).toBe(1);
   expect(result.stderr).toContain('Go is not installed');
-  expect(result.stderr).toContain('install Go 1.26 or newer');
+  expect(result.stderr).toContain('install Go 1.26.7 or newer');
   expect(result.stdout).toBe('');
 });
 
