@@ -15,8 +15,8 @@ prometheus_module_version="$(env_value PROMETHEUS_GO_MODULE_VERSION)"
 cache="${GO_BINARIES_DIR:-$root/.cache/go-binaries}"
 
 if ! command -v go >/dev/null; then
-  echo "build-go-binaries: Go is not installed. The no-Docker mode builds the OpenTelemetry Collector and" >&2
-  echo "Jaeger from source: install Go 1.26.7 or newer (https://go.dev/doc/install), or use 'docker compose up'." >&2
+  echo "build-go-binaries: Go is not installed. The no-Docker mode builds the OpenTelemetry Collector, Jaeger" >&2
+  echo "and Prometheus from source: install Go 1.26.7 or newer (https://go.dev/doc/install), or use 'docker compose up'." >&2
   exit 1
 fi
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
