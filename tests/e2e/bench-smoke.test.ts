@@ -4,13 +4,15 @@
  * the full benchmark's are (docs/benchmark).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@demo/stack';
 
+const out = mkdtempSync(join(tmpdir(), 'bench-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
 test('pnpm bench --smoke measures every figure and writes JSON, markdown and SVG', () => {
-  const out = mkdtempSync(join(tmpdir(), 'bench-'));
   execFileSync(process.execPath, [join(REPO_ROOT, 'tools/bench/dist/bench.js'), '--smoke', '--out', out], {
     stdio: 'pipe',
     timeout: 300_000,

@@ -4,7 +4,7 @@
  * Dockerfiles' shape, and each service run from its 'pnpm deploy --prod' output (what its image holds).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureGoBinaries, freePort, ManagedProcess, REPO_ROOT, readEnvFile, SERVICE_NAMES, waitForHttpOk } from '@demo/stack';
@@ -213,12 +213,15 @@ describe('otel-collector-config.yaml', () => {
   });
 
   test('and would reject a broken one (the check can fail)', () => {
-    const broken = join(mkdtempSync(join(tmpdir(), 'otelcol-')), 'broken.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'otelcol-'));
+    const broken = join(dir, 'broken.yaml');
     writeFileSync(
       broken,
       read('otel-collector-config.yaml').replace('exporters: [otlp_grpc/jaeger, span_metrics, debug]', 'exporters: [otlp_grpc/nowhere]'),
     );
-    expect(spawnSync(binaries.collector, ['validate', '--config', broken]).status).not.toBe(0);
+    const status = spawnSync(binaries.collector, ['validate', '--config', broken]).status;
+    rmSync(dir, { recursive: true });
+    expect(status).not.toBe(0);
   });
 
   test('Jaeger validates jaeger-config.yaml', () => {
@@ -250,9 +253,9 @@ test('.dockerignore keeps host builds, dependencies and caches out of the build 
 describe('each service run from its pnpm deploy --prod output', () => {
   const outputs = new Map<string, string>();
   const running: ManagedProcess[] = [];
+  const parent = mkdtempSync(join(tmpdir(), 'deploy-'));
 
   beforeAll(() => {
-    const parent = mkdtempSync(join(tmpdir(), 'deploy-'));
     for (const name of SERVICE_NAMES) {
       const out = join(parent, name);
       execFileSync('pnpm', ['--config.inject-workspace-packages=true', '--filter', name, 'deploy', '--prod', out], {
@@ -265,6 +268,7 @@ describe('each service run from its pnpm deploy --prod output', () => {
 
   afterAll(async () => {
     await Promise.all(running.map((p) => p.stop()));
+    rmSync(parent, { recursive: true, force: true });
   });
 
   test('holds no dev dependencies and no sources', () => {

@@ -2,7 +2,7 @@
  * A service whose database file is corrupt starts anyway, says it is not ready, answers 503 with
  * a clear message, and the failing query's span records the error.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack } from '@demo/stack';
@@ -11,15 +11,19 @@ import { waitForTrace } from './jaeger';
 
 let stack: Stack;
 let postsUrl: string;
+const databaseDir = mkdtempSync(join(tmpdir(), 'posts-db-'));
 
 beforeAll(async () => {
-  const corrupt = join(mkdtempSync(join(tmpdir(), 'posts-db-')), 'posts.db');
+  const corrupt = join(databaseDir, 'posts.db');
   writeFileSync(corrupt, Buffer.alloc(64 * 1024, 'not a database '));
   stack = await Stack.start({ ports: 'free', without: ['posts-service'], envFor: { 'posts-service': { DATABASE_PATH: corrupt } } });
   await stack.start('posts-service', { until: 'alive' });
   postsUrl = `http://127.0.0.1:${stack.ports.postsService}`;
 });
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(databaseDir, { recursive: true, force: true });
+});
 
 test('/healthz answers, /readyz says not ready', async () => {
   expect((await fetch(`${postsUrl}/healthz`)).status).toBe(200);

@@ -1,6 +1,6 @@
 /** tools/build-go-binaries.sh: the binaries are the .env releases; without Go, a clear message. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureGoBinaries, REPO_ROOT, readEnvFile } from '@demo/stack';
@@ -13,6 +13,7 @@ test('without Go it stops with exit 1 and says what to install', () => {
     symlinkSync(found, join(bin, tool));
   }
   const result = spawnSync('/bin/bash', [join(REPO_ROOT, 'tools/build-go-binaries.sh')], { env: { PATH: bin }, encoding: 'utf8' });
+  rmSync(bin, { recursive: true });
   expect(result.status).toBe(1);
   expect(result.stderr).toContain('Go is not installed');
   expect(result.stderr).toContain('install Go 1.26.7 or newer');

@@ -2,6 +2,7 @@
  * SIGTERM lets a service finish what it serves and flush the spans still buffered in its batch
  * processor before it exits 0: stopping the services right after a request must not lose its trace.
  */
+import { existsSync } from 'node:fs';
 import { SERVICE_NAMES, Stack } from '@demo/stack';
 import { contractViolations, traceIdOf } from './contract-matcher';
 import { waitForTrace } from './jaeger';
@@ -32,4 +33,9 @@ test('every service exits 0 within 10 s of SIGTERM and its spans reach Jaeger', 
 test('then the Collector, Jaeger and Prometheus exit 0 on SIGTERM too', async () => {
   const codes = await stack.stop();
   expect(codes).toEqual({ frontend: 0, 'users-service': 0, 'posts-service': 0, 'otel-collector': 0, jaeger: 0, prometheus: 0 });
+});
+
+test('and the stack leaves no temporary folder behind (its logs, the Prometheus database)', () => {
+  expect(stack.tempDirs).toHaveLength(2);
+  expect(stack.tempDirs.filter((dir) => existsSync(dir))).toEqual([]);
 });

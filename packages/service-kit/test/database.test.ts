@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dbSpanAttributes, EmbeddedDatabase, seededRandom } from '../src';
@@ -50,12 +50,17 @@ describe('EmbeddedDatabase', () => {
   });
 
   test('a file that is not a database: unready, and every query is a 503', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'corrupt.db');
-    writeFileSync(path, 'this is not an SQLite file '.repeat(200));
-    const database = EmbeddedDatabase.open('notes', path, prepare);
-    expect(database.isOpen).toBe(false);
-    await expect(countNotes(database)).rejects.toMatchObject(unavailable);
-    expect(String(stdout.mock.calls[0]?.[0])).toContain('database unavailable');
+    const dir = mkdtempSync(join(tmpdir(), 'db-'));
+    try {
+      const path = join(dir, 'corrupt.db');
+      writeFileSync(path, 'this is not an SQLite file '.repeat(200));
+      const database = EmbeddedDatabase.open('notes', path, prepare);
+      expect(database.isOpen).toBe(false);
+      await expect(countNotes(database)).rejects.toMatchObject(unavailable);
+      expect(String(stdout.mock.calls[0]?.[0])).toContain('database unavailable');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a path that cannot be opened: the same', async () => {

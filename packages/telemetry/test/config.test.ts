@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTelemetryConfig } from '../src/config';
 
 const emptyDir = mkdtempSync(join(tmpdir(), 'telemetry-config-'));
+afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
 
 describe('readTelemetryConfig', () => {
   test('defaults: enabled, http, express and pino only, W3C propagators, no layer spans, OTLP metrics and logs', () => {
@@ -55,7 +56,8 @@ describe('readTelemetryConfig', () => {
   });
 
   test('service.version comes from the package.json of the folder the service starts in', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'telemetry-config-'));
+    const dir = join(emptyDir, 'service');
+    mkdirSync(dir);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'svc', version: '4.5.6' }));
     expect(readTelemetryConfig({}, dir).resourceDefaults['service.version']).toBe('4.5.6');
   });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, SERVICE_NAMES, type Stack } from '@demo/stack';
@@ -91,17 +91,21 @@ export async function startupMs(stack: Stack): Promise<Record<string, number>> {
 /** The size on disk of each service's `pnpm deploy --prod` output: what its image holds. */
 export function productionSizeMb(): Record<string, number> {
   const parent = mkdtempSync(join(tmpdir(), 'bench-deploy-'));
-  return Object.fromEntries(
-    SERVICE_NAMES.map((name) => {
-      const out = join(parent, name);
-      execFileSync('pnpm', ['--config.inject-workspace-packages=true', '--filter', name, 'deploy', '--prod', out], {
-        cwd: REPO_ROOT,
-        stdio: 'pipe',
-      });
-      const bytes = Number(execFileSync('du', ['-sb', out], { encoding: 'utf8' }).split('\t')[0]);
-      return [name, Math.round((bytes / MB) * 10) / 10];
-    }),
-  );
+  try {
+    return Object.fromEntries(
+      SERVICE_NAMES.map((name) => {
+        const out = join(parent, name);
+        execFileSync('pnpm', ['--config.inject-workspace-packages=true', '--filter', name, 'deploy', '--prod', out], {
+          cwd: REPO_ROOT,
+          stdio: 'pipe',
+        });
+        const bytes = Number(execFileSync('du', ['-sb', out], { encoding: 'utf8' }).split('\t')[0]);
+        return [name, Math.round((bytes / MB) * 10) / 10];
+      }),
+    );
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
 }
 
 /** The Collector's own counters: spans accepted from the services and sent on to Jaeger. */

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readEnvFile, requireKey } from './env-file';
@@ -63,6 +63,8 @@ export class Stack {
     private readonly components: Map<string, Component>,
     private readonly output: OutputOptions,
     private readonly startTimeoutMs: number,
+    /** Temporary folders this stack made (its log folder, Prometheus's database); stop() removes them. */
+    readonly tempDirs: readonly string[],
   ) {}
 
   get frontendUrl(): string {
@@ -111,6 +113,7 @@ export class Stack {
     const codes: Record<string, number | null> = {};
     for (const name of [...SERVICE_NAMES].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
     for (const name of ['otel-collector', 'jaeger', 'prometheus']) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
+    for (const dir of this.tempDirs) rmSync(dir, { recursive: true, force: true });
     return codes;
   }
 
@@ -120,13 +123,19 @@ export class Stack {
     const ports = options.ports === 'free' ? await freePorts(dotenv) : portsFromEnv(dotenv);
     if (options.ports !== 'free') await assertPortsFree(ports);
     const binaries = ensureGoBinaries(REPO_ROOT);
-    const output: OutputOptions = { echo: options.echo ?? false, logDir: options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-')) };
+    const prometheusData = mkdtempSync(join(tmpdir(), 'prometheus-'));
+    const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-'));
+    const tempDirs = options.logDir ? [prometheusData] : [prometheusData, logDir];
+    const output: OutputOptions = { echo: options.echo ?? false, logDir };
     const serviceEnv = { ...baseServiceEnv(dotenv, ports), ...options.serviceEnv };
     const jaegerHealth = `http://127.0.0.1:${ports.jaegerHealth}/status`;
     const collectorHealth = `http://127.0.0.1:${ports.collectorHealth}/`;
     const prometheusReady = `http://127.0.0.1:${ports.prometheus}/-/ready`;
     const components = new Map<string, Component>([
-      ['prometheus', { spec: prometheusSpec(binaries.prometheus, ports), readyUrl: prometheusReady, aliveUrl: prometheusReady }],
+      [
+        'prometheus',
+        { spec: prometheusSpec(binaries.prometheus, ports, prometheusData), readyUrl: prometheusReady, aliveUrl: prometheusReady },
+      ],
       ['jaeger', { spec: jaegerSpec(binaries.jaeger, ports), readyUrl: jaegerHealth, aliveUrl: jaegerHealth }],
       [
         'otel-collector',
@@ -143,7 +152,7 @@ export class Stack {
         return [name, { spec, readyUrl: `${base}/readyz`, aliveUrl: `${base}/healthz` }];
       }),
     ]);
-    const stack = new Stack(ports, components, output, options.startTimeoutMs ?? 30_000);
+    const stack = new Stack(ports, components, output, options.startTimeoutMs ?? 30_000, tempDirs);
     const wanted = (name: string) => !options.without?.includes(name);
     try {
       // The pipeline first, so that the services' first spans have somewhere to go.
@@ -231,9 +240,8 @@ function jaegerSpec(binary: string, ports: StackPorts): ProcessSpec {
   };
 }
 
-/** Prometheus with the repo's prometheus.yml, as compose runs it; its database in a fresh temporary folder. */
-function prometheusSpec(binary: string, ports: StackPorts): ProcessSpec {
-  const dataDir = mkdtempSync(join(tmpdir(), 'prometheus-'));
+/** Prometheus with the repo's prometheus.yml, as compose runs it; its database in `dataDir`. */
+function prometheusSpec(binary: string, ports: StackPorts, dataDir: string): ProcessSpec {
   return {
     name: 'prometheus',
     command: binary,
