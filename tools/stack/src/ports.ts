@@ -1,18 +1,21 @@
 import { createServer } from 'node:net';
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
+/**
+ * Where free ports are picked: below the kernel's ephemeral range (Linux 32768-60999, macOS
+ * 49152-65535). The kernel hands ports from that range to every outgoing connection, so a port
+ * found free there (e.g. by listening on port 0) is often taken by some client socket, such as
+ * a load test in a parallel jest worker, before the server meant for it binds it.
+ */
+const PICK_FROM = 20_000;
+const PICK_TO = 32_767;
+
+/** A TCP port on 127.0.0.1 that was free a moment ago, not one of `exclude`. */
+export async function freePort(exclude: ReadonlySet<number> = new Set()): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM + 1));
+    if (!exclude.has(port) && (await isPortFree(port))) return port;
+  }
+  throw new Error(`no free port found between ${PICK_FROM} and ${PICK_TO}`);
 }
 
 export function isPortFree(port: number): Promise<boolean> {

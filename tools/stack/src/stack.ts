@@ -118,6 +118,19 @@ export class Stack {
   }
 
   static async start(options: StackOptions = {}): Promise<Stack> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Stack.startOnce(options);
+      } catch (error) {
+        // A port picked as free can still be taken by another program before its server binds
+        // it; with ports: 'free' the stack starts again on new ones.
+        const portTaken = /address already in use|EADDRINUSE/.test((error as Error).message);
+        if (options.ports !== 'free' || !portTaken || attempt === 3) throw error;
+      }
+    }
+  }
+
+  private static async startOnce(options: StackOptions): Promise<Stack> {
     assertNodeVersion();
     const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
     const ports = options.ports === 'free' ? await freePorts(dotenv) : portsFromEnv(dotenv);
@@ -210,8 +223,7 @@ async function freePorts(dotenv: Record<string, string>): Promise<StackPorts> {
   const ports = {} as StackPorts;
   const taken = new Set<number>();
   for (const key of keys) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
+    const port = await freePort(taken);
     taken.add(port);
     ports[key] = port;
   }
