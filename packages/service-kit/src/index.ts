@@ -16,4 +16,4 @@ export { MAX_ID, parseId } from './ids';
 export { type LogFields, log, logger } from './log';
 export { requestLog } from './request-log';
 export { type ShutdownOptions, shutdownOnSignals } from './shutdown';
-export { activeTraceparent, flushTelemetry, setRequestAttribute, withSpan } from './tracing';
+export { activeTraceparent, setRequestAttribute, shutdownTelemetry, withSpan } from './tracing';

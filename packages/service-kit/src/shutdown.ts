@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import { log } from './log';
-import { flushTelemetry } from './tracing';
+import { shutdownTelemetry } from './tracing';
 
 export interface ShutdownOptions {
-  /** Released after the server stops and before spans are flushed (e.g. close the database). */
+  /** Released after the server stops and before telemetry is delivered (e.g. close the database). */
   onClosed?: () => void | Promise<void>;
   /** Past this the process exits anyway, with code 1. */
   timeoutMs?: number;
@@ -11,7 +11,8 @@ export interface ShutdownOptions {
 
 /**
  * Graceful shutdown on SIGTERM and SIGINT: stop accepting, let in-flight requests finish,
- * release resources, flush the spans those requests produced, exit 0. Bounded by timeoutMs.
+ * release resources, deliver the spans, logs and metrics those requests produced, exit 0.
+ * Bounded by timeoutMs.
  */
 export function shutdownOnSignals(server: Server, { onClosed, timeoutMs = 8000 }: ShutdownOptions = {}): void {
   let stopping = false;
@@ -34,7 +35,7 @@ export function shutdownOnSignals(server: Server, { onClosed, timeoutMs = 8000 }
       server.closeIdleConnections();
     });
     await onClosed?.();
-    await flushTelemetry().catch((error: unknown) => log('warn', 'span flush failed', { error: String(error) }));
+    await shutdownTelemetry().catch((error: unknown) => log('warn', 'telemetry shutdown failed', { error: String(error) }));
     process.exit(0);
   };
   process.once('SIGTERM', stop);

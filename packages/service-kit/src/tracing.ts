@@ -1,4 +1,4 @@
-import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, logs, metrics, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 
 const tracer = trace.getTracer('@demo/service-kit');
@@ -58,11 +58,14 @@ export function activeTraceparent(): { header: string; traceId: string } | undef
 }
 
 /**
- * Flushes the spans still buffered in the SDK's batch processor, through the API only, so that
- * app code needs no import of the bootstrap. A no-op when tracing is off.
+ * Delivers what the SDK still holds (spans, log records, metrics) before the process exits,
+ * through the API only, so that app code needs no import of the bootstrap. A no-op when
+ * telemetry is off. Shutdown rather than forceFlush: the batch span processor's forceFlush
+ * returns at once when its queue is empty, even while its last export is still in flight,
+ * and exiting then loses those spans; shutdown waits for the exporter.
  */
-export async function flushTelemetry(): Promise<void> {
-  const provider = trace.getTracerProvider() as { getDelegate?: () => unknown };
-  const delegate = provider.getDelegate?.() as { forceFlush?: () => Promise<void> } | undefined;
-  await delegate?.forceFlush?.();
+export async function shutdownTelemetry(): Promise<void> {
+  const tracerProvider = (trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.();
+  const providers = [tracerProvider, logs.getLoggerProvider(), metrics.getMeterProvider()] as { shutdown?: () => Promise<void> }[];
+  await Promise.all(providers.map((provider) => provider?.shutdown?.()));
 }

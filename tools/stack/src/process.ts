@@ -87,6 +87,11 @@ export class ManagedProcess {
     return this.logPath ? readFileSync(this.logPath, 'utf8') : this.output;
   }
 
+  /** Sends a signal and returns at once (e.g. SIGSTOP and SIGCONT, to freeze a process for a while). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.isRunning) this.child.kill(signal);
+  }
+
   /** SIGTERM, then SIGKILL if it is still running after `graceMs`. Resolves with the exit code. */
   async stop(graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (!this.isRunning) return this.exitCode ?? null;
