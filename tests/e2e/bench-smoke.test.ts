@@ -24,7 +24,9 @@ test('pnpm bench --smoke measures every figure and writes JSON, markdown and SVG
     expect(summary.saturationRps.median).toBeGreaterThan(0);
     expect(Number.isFinite(summary.rate100.p99Ms)).toBe(true);
     expect(Object.keys(summary.startupMs)).toEqual(['posts-service', 'users-service', 'frontend']);
-    expect(results.configs[name].rounds.every((r: { failedRequests: number }) => r.failedRequests === 0)).toBe(true);
+    // On a failure, the bench's samples say what failed.
+    const failed = results.configs[name].rounds.filter((r: { failedRequests: number }) => r.failedRequests > 0);
+    expect([name, failed]).toEqual([name, []]);
   }
   expect(results.delivery.expectedSpans).toBeGreaterThan(0);
   expect(results.timeToVisibleMs.samples).toBeGreaterThan(0);

@@ -12,6 +12,7 @@ import { type BenchConfig, benchConfigs, COMMON_ENV, type ConfigName } from './c
 import {
   atRate,
   collectorSpanCounts,
+  failureSamples,
   median,
   peakRssDuring,
   percentileOf,
@@ -58,7 +59,8 @@ async function round(config: BenchConfig): Promise<RoundResult> {
     const rate100 = await atRate(stack, 100, settings.rateS);
     const rate300 = await atRate(stack, 300, settings.rateS);
     const { result: saturation, peakMb } = await peakRssDuring(stack, saturate(stack, settings.saturationS, settings.connections));
-    const failedRequests = [saturation, rate100, rate300].reduce((n, r) => n + r.non2xx + r.errors, 0);
+    const loads = [saturation, rate100, rate300];
+    const failedRequests = loads.reduce((n, r) => n + r.non2xx + r.errors, 0);
     return {
       saturationRps: saturation.rps,
       rate100: { p50Ms: rate100.p50Ms, p99Ms: rate100.p99Ms, distribution: rate100.distribution },
@@ -67,6 +69,7 @@ async function round(config: BenchConfig): Promise<RoundResult> {
       rssLoadMb: peakMb,
       startupMs: startup,
       failedRequests,
+      failureSamples: failedRequests > 0 ? failureSamples(stack, loads) : [],
     };
   });
 }

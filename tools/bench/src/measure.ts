@@ -18,6 +18,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   ok: number;
+  /** What failed, in a few words each (see failureSamples). */
+  errorSamples: string[];
 }
 
 const CHART_PERCENTILES = [1, 2.5, 10, 25, 50, 75, 90, 97.5, 99, 99.9];
@@ -37,6 +39,7 @@ export async function saturate(stack: Stack, durationS: number, connections: num
     non2xx: result.non2xx,
     errors: result.errors,
     ok: result['2xx'],
+    errorSamples: result.errors > 0 ? [`load generator: ${result.errors} errors, ${result.timeouts} of them timeouts`] : [],
   };
 }
 
@@ -52,10 +55,27 @@ export async function atRate(stack: Stack, ratePerSec: number, durationS: number
     non2xx: result.non2xx,
     errors: result.errors,
     ok: result.ok,
+    errorSamples: result.errorSamples,
   };
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * A few words on what failed, for a result with failed requests: the load generator's errors,
+ * then the services' own "request failed" log lines (status, code and cause).
+ */
+export function failureSamples(stack: Stack, loads: LoadResult[], max = 8): string[] {
+  const fromServices = SERVICE_NAMES.flatMap((name) =>
+    stack
+      .process(name)
+      .fullLogs()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"request failed"'))
+      .map((line) => `${name}: ${line}`),
+  );
+  return [...loads.flatMap((load) => load.errorSamples), ...fromServices].slice(0, max);
+}
 
 /** Each service's resident memory in MB. */
 export function rssMb(stack: Stack): Record<string, number> {

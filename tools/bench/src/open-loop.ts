@@ -16,6 +16,8 @@ export interface OpenLoopResult {
   ok: number;
   non2xx: number;
   errors: number;
+  /** The first few errors' messages, to say what failed. */
+  errorSamples: string[];
 }
 
 export async function openLoop(url: string, ratePerSec: number, durationS: number): Promise<OpenLoopResult> {
@@ -23,7 +25,7 @@ export async function openLoop(url: string, ratePerSec: number, durationS: numbe
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, timeout: 4_000 });
   const total = Math.round(ratePerSec * durationS);
   const intervalMs = 1000 / ratePerSec;
-  const result: OpenLoopResult = { latenciesMs: [], ok: 0, non2xx: 0, errors: 0 };
+  const result: OpenLoopResult = { latenciesMs: [], ok: 0, non2xx: 0, errors: 0, errorSamples: [] };
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
   for (let i = 0; i < total; i++) {
@@ -40,8 +42,9 @@ export async function openLoop(url: string, ratePerSec: number, durationS: numbe
           if (status >= 200 && status < 300) result.ok++;
           else result.non2xx++;
         },
-        () => {
+        (error: Error) => {
           result.errors++;
+          if (result.errorSamples.length < 5) result.errorSamples.push(`load generator: ${error.message}`);
         },
       ),
     );

@@ -34,6 +34,8 @@ export interface RoundResult {
   rssLoadMb: Record<string, number>;
   startupMs: Record<string, number>;
   failedRequests: number;
+  /** When requests failed: the first few reasons (load generator errors, services' error lines). */
+  failureSamples: string[];
 }
 
 export interface Summary {
