@@ -1,6 +1,6 @@
-import { diag } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { type Exporter, OutageReportingExporter } from '../src/outage-reporting-exporter';
+import { captureDiagWarnings, exportNow } from './exporter-harness';
 
 /** A stand-in for an OTLP exporter whose availability the test switches: the unit is the reporting around it. */
 class SwitchableExporter implements Exporter<string[]> {
@@ -13,17 +13,7 @@ class SwitchableExporter implements Exporter<string[]> {
   async shutdown(): Promise<void> {}
 }
 
-const exportNow = (exporter: Exporter<string[]>, records: string[]) =>
-  new Promise<ExportResult>((resolve) => exporter.export(records, resolve));
-
-let warnings: string[];
-beforeEach(() => {
-  warnings = [];
-  jest.spyOn(diag, 'warn').mockImplementation((message: string) => {
-    warnings.push(message);
-  });
-});
-afterEach(() => jest.restoreAllMocks());
+const warnings = captureDiagWarnings();
 
 test('an outage is reported once when it starts and once when it ends, with the count lost', async () => {
   const delegate = new SwitchableExporter();

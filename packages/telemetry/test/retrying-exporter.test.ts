@@ -1,7 +1,7 @@
-import { diag } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { RetryingSpanExporter } from '../src/retrying-exporter';
+import { captureDiagWarnings, exportNow } from './exporter-harness';
 
 /** A stand-in for the OTLP exporter whose availability the test switches: the unit is the buffer around it. */
 class SwitchableExporter implements SpanExporter {
@@ -21,19 +21,10 @@ class SwitchableExporter implements SpanExporter {
 }
 
 const spans = (...names: string[]) => names.map((name) => ({ name }) as ReadableSpan);
-const exportNow = (exporter: SpanExporter, batch: ReadableSpan[]) =>
-  new Promise<ExportResult>((resolve) => exporter.export(batch, resolve));
 const options = { maxBufferedSpans: 5, maxBatchSize: 2, initialBackoffMs: 10, maxBackoffMs: 40, endpoint: 'http://collector:4317' };
 const settle = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let warnings: string[];
-beforeEach(() => {
-  warnings = [];
-  jest.spyOn(diag, 'warn').mockImplementation((message: string) => {
-    warnings.push(message);
-  });
-});
-afterEach(() => jest.restoreAllMocks());
+const warnings = captureDiagWarnings();
 
 test('delivers straight through while the Collector is up', async () => {
   const delegate = new SwitchableExporter();
