@@ -9,6 +9,8 @@ import { ManagedProcess, type OutputOptions, type ProcessSpec } from './process'
 export const REPO_ROOT = resolve(__dirname, '../../..');
 export const SERVICE_NAMES = ['posts-service', 'users-service', 'frontend'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** The pipeline, in start order: each is ready before what sends to it starts. */
+const PIPELINE_NAMES = ['prometheus', 'jaeger', 'otel-collector'] as const;
 
 export interface StackPorts {
   frontend: number;
@@ -112,7 +114,7 @@ export class Stack {
   async stop(): Promise<Record<string, number | null>> {
     const codes: Record<string, number | null> = {};
     for (const name of [...SERVICE_NAMES].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
-    for (const name of ['otel-collector', 'jaeger', 'prometheus']) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
+    for (const name of [...PIPELINE_NAMES].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
     for (const dir of this.tempDirs) rmSync(dir, { recursive: true, force: true });
     return codes;
   }
@@ -169,7 +171,7 @@ export class Stack {
     const wanted = (name: string) => !options.without?.includes(name);
     try {
       // The pipeline first, so that the services' first spans have somewhere to go.
-      for (const name of ['prometheus', 'jaeger', 'otel-collector'].filter(wanted)) await stack.start(name);
+      for (const name of PIPELINE_NAMES.filter(wanted)) await stack.start(name);
       await Promise.all(SERVICE_NAMES.filter(wanted).map((name) => stack.start(name)));
     } catch (error) {
       const logs = stack.logs();
