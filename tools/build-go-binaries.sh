@@ -22,6 +22,8 @@ fi
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 log() { echo "build-go-binaries: $*" >&2; }
+# shellcheck source=tools/go-module.sh
+source "$root/tools/go-module.sh"
 
 build_collector() {
   local manifest_hash out dir
@@ -41,25 +43,10 @@ build_collector() {
 }
 
 build_jaeger() {
-  local dir="$cache/jaeger-$jaeger_module_version" out
-  out="$dir/jaeger"
+  local out="$cache/jaeger-$jaeger_module_version/jaeger"
   if [ ! -x "$out" ]; then
     log "building Jaeger $jaeger_module_version (cmd/jaeger, the v2 binary) from Go modules (a few minutes, once)"
-    local work; work="$(mktemp -d)"
-    # Jaeger's go.mod has replace directives, so 'go install pkg@version' refuses it. A throwaway
-    # main module that requires Jaeger and repeats its replaces builds the same dependency graph.
-    ( cd "$work"
-      go mod init local/jaeger-build >/dev/null 2>&1
-      go mod edit -require="github.com/jaegertracing/jaeger@$jaeger_module_version"
-      go mod download -json "github.com/jaegertracing/jaeger@$jaeger_module_version" >/dev/null
-      local jaeger_dir; jaeger_dir="$(go list -m -f '{{.Dir}}' "github.com/jaegertracing/jaeger")"
-      # Jaeger's own go.sum pins every dependency's checksum, as its release build does.
-      cat "$jaeger_dir/go.sum" >> go.sum
-      sed -n 's/^replace \(.*\) => \(.*\) \(v[^ ]*\)$/\1=\2@\3/p' "$jaeger_dir/go.mod" | while read -r replacement; do
-        go mod edit -replace="$replacement"
-      done
-      go build -trimpath -ldflags "-s -w" -o "$work/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger )
-    mkdir -p "$dir" && mv "$work/jaeger" "$out" && rm -rf "$work"
+    go_build_module github.com/jaegertracing/jaeger "$jaeger_module_version" github.com/jaegertracing/jaeger/cmd/jaeger "$out"
   fi
   echo "JAEGER_BIN=$out"
 }

@@ -1,0 +1,40 @@
+# Sourced by tools/build-go-binaries.sh and tools/compose/docker-engine.sh: builds one command of a
+# Go module at a release, from the Go module proxy, with that release's own dependency graph.
+#
+#   go_build_module MODULE VERSION PACKAGE OUTPUT [EXTRA_LDFLAGS]
+#
+# `go install PACKAGE@VERSION` refuses a module whose go.mod has replace or exclude directives
+# (Jaeger and Docker Compose both have them). A throwaway main module that requires the module,
+# repeats those directives and starts from its go.sum builds the same graph the release does.
+
+go_build_module() {
+  local module=$1 version=$2 package=$3 output=$4 extra_ldflags=${5:-}
+  local work
+  work="$(mktemp -d)"
+  (
+    set -euo pipefail
+    cd "$work"
+    export CGO_ENABLED=0 GOFLAGS=-mod=mod
+    go mod init local/go-module-build >/dev/null 2>&1
+    go mod edit -require="$module@$version"
+    go mod download "$module@$version"
+    local module_dir
+    module_dir="$(go list -m -f '{{.Dir}}' "$module")"
+    cat "$module_dir/go.sum" >>go.sum
+    directives_of "$module_dir/go.mod" >>go.mod
+    go build -trimpath -ldflags "-s -w $extra_ldflags" -o "$work/out" "$package"
+  ) && mkdir -p "$(dirname "$output")" && mv "$work/out" "$output"
+  local status=$?
+  rm -rf "$work"
+  return $status
+}
+
+# The replace and exclude directives of a go.mod, one-line and block forms, except replacements
+# by local paths (they point into the module's own tree, which a dependent cannot see).
+directives_of() {
+  awk '
+    /^(replace|exclude)[ \t]*\(/ { block = 1; print; next }
+    block { print; if ($0 ~ /^\)/) block = 0; next }
+    /^(replace|exclude)[ \t]/ { print }
+  ' "$1" | grep -v '=>[ \t]*\.'
+}
