@@ -27,6 +27,15 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/e2e/compose/'],
+    },
+    {
+      // docker compose up, as users run it: needs a Docker engine (in CI it must have one).
+      displayName: 'compose',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/e2e/compose/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/e2e/compose/build-images.ts',
     },
   ],
 };

@@ -22,7 +22,7 @@ interface ComposeService {
   cap_drop?: string[];
   networks?: string[];
   network_mode?: string;
-  build?: { context: string; dockerfile: string; args?: Record<string, string> };
+  build?: { context: string; dockerfile: string; args?: Record<string, string>; secrets?: string[] };
   environment?: Record<string, string | number>;
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
@@ -32,13 +32,20 @@ interface ComposeService {
   volumes?: string[];
 }
 
-/** docker-compose.yml with YAML merge keys resolved and ${VAR} taken from .env, as compose does. */
+/**
+ * docker-compose.yml with YAML merge keys resolved and ${VAR} / ${VAR:-default} taken from .env,
+ * as compose does (innermost first, so a default may name another variable).
+ */
 function loadCompose(): { services: Record<string, ComposeService>; networks: Record<string, { internal?: boolean }> } {
-  const text = read('docker-compose.yml').replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
-    const value = dotenv[name];
-    if (value === undefined) throw new Error(`docker-compose.yml uses \${${name}}, which .env does not define`);
-    return value;
-  });
+  let text = read('docker-compose.yml');
+  const reference = /\$\{([A-Z0-9_]+)(?::-([^${}]*))?\}/g;
+  while (reference.test(text)) {
+    text = text.replace(reference, (_, name: string, fallback: string | undefined) => {
+      const value = dotenv[name] ?? fallback;
+      if (value === undefined) throw new Error(`docker-compose.yml uses \${${name}}, which .env does not define`);
+      return value;
+    });
+  }
   return parse(text, { merge: true });
 }
 
@@ -56,6 +63,26 @@ describe('docker-compose.yml', () => {
     expect(services.jaeger?.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
     expect(services['healthcheck-probe']?.image).toMatch(/^busybox:\d+\.\d+\.\d+-musl$/);
     expect(services.prometheus?.image).toBe(`prom/prometheus:${dotenv.PROMETHEUS_VERSION}`);
+  });
+
+  test('every base image is the official one unless a variable names another (the offline path)', () => {
+    const text = read('docker-compose.yml');
+    // ${NAME_IMAGE:-official:${VERSION}}, as compose writes it.
+    const variable = (name: string, fallback: string) => `\${${name}:-${fallback}}`;
+    const version = (name: string) => `\${${name}}`;
+    for (const reference of [
+      variable('COLLECTOR_IMAGE', `otel/opentelemetry-collector-contrib:${version('OTEL_COLLECTOR_VERSION')}`),
+      variable('JAEGER_IMAGE', `jaegertracing/jaeger:${version('JAEGER_VERSION')}`),
+      variable('PROMETHEUS_IMAGE', `prom/prometheus:${version('PROMETHEUS_VERSION')}`),
+      variable('BUSYBOX_IMAGE', `busybox:${version('BUSYBOX_VERSION')}`),
+      variable('NODE_IMAGE', `node:${version('NODE_VERSION')}-bookworm-slim`),
+    ]) {
+      expect(text).toContain(reference);
+    }
+    // .env names none of them: an ordinary machine gets the official images.
+    for (const name of ['NODE_IMAGE', 'COLLECTOR_IMAGE', 'JAEGER_IMAGE', 'PROMETHEUS_IMAGE', 'BUSYBOX_IMAGE']) {
+      expect([name, dotenv[name]]).toEqual([name, undefined]);
+    }
   });
 
   test('Prometheus runs the version the no-Docker mode builds: v3.x.y is the Go module v0.3xx.y', () => {
@@ -86,8 +113,13 @@ describe('docker-compose.yml', () => {
     expect(service.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4317');
     expect(service.depends_on?.['otel-collector']).toEqual({ condition: 'service_healthy' });
     expect(service.healthcheck?.test.join(' ')).toContain('/readyz');
-    expect(service.build?.dockerfile).toBe(`services/${name}/Dockerfile`);
-    expect(service.build?.args?.NODE_VERSION).toBe(dotenv.NODE_VERSION);
+    expect(service.build?.dockerfile).toBe('services/Dockerfile');
+    expect(service.build?.args).toEqual({
+      NODE_VERSION: dotenv.NODE_VERSION,
+      NODE_IMAGE: `node:${dotenv.NODE_VERSION}-bookworm-slim`,
+      SERVICE: name,
+    });
+    expect(service.build?.secrets).toEqual(['build_ca']);
   });
 
   test('the compose demo lets users inject faults; .env leaves it off for every other run', () => {
@@ -159,17 +191,25 @@ describe('docker-compose.yml', () => {
     expect(mb('JAEGER_MAX_TRACES')).toBeGreaterThan(0);
   });
 
-  test('only the frontend and the Jaeger UI are published, plus OTLP and Prometheus on host loopback', () => {
+  test('only the frontend, the Jaeger UI, OTLP and Prometheus are published, all on PUBLISH_ADDRESS (127.0.0.1)', () => {
     const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${p}`));
+    expect(dotenv.PUBLISH_ADDRESS).toBe('127.0.0.1');
     expect(published.sort()).toEqual(
       [
-        `frontend ${dotenv.FRONTEND_PORT}:${dotenv.FRONTEND_PORT}`,
-        `jaeger ${dotenv.JAEGER_UI_PORT}:16686`,
+        `frontend 127.0.0.1:${dotenv.FRONTEND_PORT}:${dotenv.FRONTEND_PORT}`,
+        `jaeger 127.0.0.1:${dotenv.JAEGER_UI_PORT}:16686`,
         `otel-collector 127.0.0.1:${dotenv.COLLECTOR_OTLP_GRPC_PORT}:4317`,
         `otel-collector 127.0.0.1:${dotenv.COLLECTOR_OTLP_HTTP_PORT}:4318`,
         `prometheus 127.0.0.1:${dotenv.PROMETHEUS_PORT}:9090`,
       ].sort(),
     );
+  });
+
+  test('a proxy CA reaches the builds as a secret; by default the secret holds no certificate', () => {
+    const compose = parse(read('docker-compose.yml'));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own ${VAR:-default} syntax
+    expect(compose.secrets).toEqual({ build_ca: { file: '${BUILD_CA_FILE:-tools/compose/no-build-ca.pem}' } });
+    expect(read('tools/compose/no-build-ca.pem')).not.toContain('BEGIN CERTIFICATE');
   });
 });
 
@@ -230,24 +270,45 @@ describe('otel-collector-config.yaml', () => {
   });
 });
 
-describe.each(SERVICE_NAMES)('services/%s/Dockerfile', (name) => {
-  const dockerfile = read(`services/${name}/Dockerfile`);
-  const stages = dockerfile.split('\n').filter((line) => line.startsWith('FROM '));
+describe('services/Dockerfile', () => {
+  const dockerfile = read('services/Dockerfile');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
 
-  test('two stages on the same Node major from .env; the runtime holds only the deploy output, as a non-root user', () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile ARG reference, not a template
-    expect(stages).toEqual(['FROM node:${NODE_VERSION}-bookworm-slim AS build', 'FROM node:${NODE_VERSION}-bookworm-slim']);
-    const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
-    expect(runtime.match(/^COPY .*/gm)).toEqual(['COPY --from=build --chown=node:node /out ./']);
+  test('two stages on the same Node image; the runtime holds only the deploy output, as a non-root user', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile ARG references, not templates
+    const nodeImage = ['FROM ${NODE_IMAGE} AS build', 'FROM ${NODE_IMAGE}'];
+    expect(dockerfile.split('\n').filter((line) => line.startsWith('FROM '))).toEqual(nodeImage);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile ARG reference
+    expect(dockerfile).toContain('ARG NODE_IMAGE=node:${NODE_VERSION}-bookworm-slim');
+    expect(runtime.match(/^COPY .*/gm)).toEqual(['COPY --from=build /out ./']);
     expect(runtime).toMatch(/^USER node$/m);
-    expect(dockerfile).toContain(`--filter ${name} deploy --prod /out`);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile ARG reference
+    expect(dockerfile).toContain('--filter "${SERVICE}" --offline deploy --prod /out');
     expect(runtime).toContain('CMD ["node", "--require", "@demo/telemetry/register", "dist/server.js"]');
+  });
+
+  test('dependencies are fetched once for every service, from the lockfile alone, trusting a proxy CA only as a secret', () => {
+    const fetch = dockerfile.indexOf('pnpm fetch --frozen-lockfile');
+    expect(fetch).toBeGreaterThan(0);
+    // Only the manifests are in the image when dependencies are fetched: a source change keeps that layer.
+    expect(dockerfile.slice(0, fetch).match(/^COPY .*/gm)).toEqual(['COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./']);
+    expect(dockerfile).toContain('RUN pnpm install --offline --frozen-lockfile');
+    expect(dockerfile.indexOf('ARG SERVICE')).toBeGreaterThan(fetch);
+    expect(dockerfile).toContain('RUN --mount=type=secret,id=build_ca');
+    expect(dockerfile).not.toMatch(/^COPY .*\.pem/m);
+    // A '# syntax=' line would pull a Dockerfile frontend image from a registry.
+    expect(dockerfile).not.toMatch(/^# *syntax=/m);
   });
 });
 
 test('.dockerignore keeps host builds, dependencies and caches out of the build context', () => {
   const ignored = read('.dockerignore').split('\n');
   for (const entry of ['**/node_modules', '**/dist', '.git', '.toolchain', '.cache']) expect(ignored).toContain(entry);
+});
+
+test('.gitignore keeps what the offline path writes (its env file, the CA copy in .cache) out of git', () => {
+  const ignored = read('.gitignore').split('\n');
+  for (const entry of ['compose.offline.env', '.cache/']) expect(ignored).toContain(entry);
 });
 
 describe('each service run from its pnpm deploy --prod output', () => {

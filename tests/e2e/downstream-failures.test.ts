@@ -3,9 +3,9 @@
  * JSON error, and the trace still assembles across the services that are up.
  */
 import { Stack } from '@demo/stack';
-import { contractViolations, traceIdOf } from './contract-matcher';
+import { traceIdOf } from './contract-matcher';
+import { expectPostsServiceDownContract } from './contract-suite';
 import { waitForTrace } from './jaeger';
-import { FAILURE_CONTRACTS } from './trace-contracts';
 
 describe('posts-service down', () => {
   let stack: Stack;
@@ -16,16 +16,10 @@ describe('posts-service down', () => {
   afterAll(() => stack?.stop());
 
   test('the frontend answers 502 at once, and the failing CLIENT span carries the error', async () => {
-    const started = Date.now();
-    const response = await fetch(`${stack.frontendUrl}/api/users/1`);
-    const elapsedMs = Date.now() - started;
-    expect(response.status).toBe(502);
-    expect(await response.json()).toEqual({ error: { code: 'bad_gateway', message: expect.stringContaining('users-service') } });
-    expect(elapsedMs).toBeLessThan(2_000);
-
-    const contract = FAILURE_CONTRACTS.postsServiceDown;
-    const { spans } = await waitForTrace(stack.jaegerUrl, traceIdOf(response.headers.get('traceresponse')), contract.spans.length);
-    expect(contractViolations(contract, spans)).toEqual([]);
+    const { spans } = await expectPostsServiceDownContract(
+      { frontendUrl: stack.frontendUrl, jaegerUrl: stack.jaegerUrl, environment: 'local' },
+      2_000,
+    );
     const failedCall = spans.find((s) => s.service === 'users-service' && s.kind === 'CLIENT');
     expect(failedCall?.events).toContain('exception');
   });

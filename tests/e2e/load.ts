@@ -86,7 +86,7 @@ export function countLines(logs: string, text: string): number {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One line of figures per fault scenario, for the closing notes and the README's table. */
-export function report(name: string, figures: Record<string, unknown>): void {
-  process.stdout.write(`[fault report] ${name}: ${JSON.stringify(figures)}\n`);
+/** One line of figures per scenario, for the closing notes and the README's tables. */
+export function report(name: string, figures: Record<string, unknown>, kind = 'fault report'): void {
+  process.stdout.write(`[${kind}] ${name}: ${JSON.stringify(figures)}\n`);
 }

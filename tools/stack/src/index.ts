@@ -3,6 +3,7 @@ export { ensureGoBinaries, type GoBinaries } from './go-binaries';
 export { freePort, waitForHttpOk } from './ports';
 export { ManagedProcess } from './process';
 export {
+  DEMO_SERVICE_ENV,
   PROJECT_BOOTSTRAP,
   REPO_ROOT,
   SERVICE_NAMES,

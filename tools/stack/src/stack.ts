@@ -313,6 +313,9 @@ function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts): Reco
 
 export const PROJECT_BOOTSTRAP = '@demo/telemetry/register';
 
+/** What `pnpm demo` adds to .env: fault injection on, as in compose, for the README's tour. */
+export const DEMO_SERVICE_ENV: Readonly<Record<string, string>> = { FAULT_INJECTION_ENABLED: 'true' };
+
 function serviceSpec(name: ServiceName, ports: StackPorts, serviceEnv: Record<string, string>, preload: string | null): ProcessSpec {
   return {
     name,

@@ -1,0 +1,19 @@
+/**
+ * The compose suite's global setup: builds its images before any test of the run starts, so that
+ * a cold build (minutes of pnpm install on 2 cores) does not compete with the other suites for
+ * CPU. The suite's own `up --build` then finds every layer built.
+ */
+import { ComposeProject, dockerUnavailableReason } from './compose-project';
+
+export default async function buildImages(): Promise<void> {
+  const unavailable = dockerUnavailableReason();
+  if (unavailable) {
+    if (process.env.CI === 'true') throw new Error(`the compose suite needs Docker in CI: ${unavailable}`);
+    return;
+  }
+  const project = await ComposeProject.create();
+  process.stdout.write(`\n[compose] building the images (env files: ${ComposeProject.envFiles().join(', ')})...\n`);
+  const build = await project.compose(['build'], 30 * 60_000);
+  if (build.code !== 0) throw new Error(`docker compose build failed:\n${build.stderr.slice(-6000)}`);
+  process.stdout.write(`[compose report] images built in ${(build.ms / 1000).toFixed(1)} s\n`);
+}

@@ -1,0 +1,127 @@
+/**
+ * The path users take first, taken as they take it: `docker compose up --build --wait`, then
+ * requests to the published ports. The same trace contract and README tour as the no-Docker
+ * suites (contract-suite.ts, readme-tour.ts), then what only compose has: healthchecks, the
+ * containers' security posture, a stopped container, and a shutdown that loses no span.
+ *
+ * In CI this suite needs Docker and fails without it; elsewhere, with no engine, it is reported
+ * as not run (skipped), with the reason.
+ */
+import { join } from 'node:path';
+import { REPO_ROOT, readEnvFile } from '@demo/stack';
+import { describeTraceContracts, expectPostsServiceDownContract } from '../contract-suite';
+import { countDelivered, report as reportAs, runLoad } from '../load';
+import { describeReadmeTour } from '../readme-tour';
+import { TRACE_CONTRACTS } from '../trace-contracts';
+import { ComposeProject, type ContainerInspect, dockerUnavailableReason, volumeNames } from './compose-project';
+
+const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
+const OUTBOUND_TIMEOUT_MS = Number(dotenv.OUTBOUND_TIMEOUT_MS);
+const report = (name: string, figures: Record<string, unknown>) => reportAs(name, figures, 'compose report');
+const LONG_RUNNING = ['frontend', 'users-service', 'posts-service', 'otel-collector', 'jaeger', 'prometheus'];
+
+const unavailable = dockerUnavailableReason();
+if (unavailable && process.env.CI === 'true') throw new Error(`the compose suite needs Docker in CI: ${unavailable}`);
+if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`);
+
+(unavailable ? describe.skip : describe)('docker compose up --build --wait', () => {
+  let project: ComposeProject;
+  let volumesBefore: Set<string>;
+  let wentDown = false;
+  const suiteStarted = Date.now();
+  const target = () => ({ frontendUrl: project.frontendUrl, jaegerUrl: project.jaegerUrl, environment: 'docker-compose' });
+
+  beforeAll(async () => {
+    volumesBefore = await volumeNames();
+    project = await ComposeProject.create();
+    const up = await project.compose(['up', '--build', '--wait', '--wait-timeout', '180'], 20 * 60_000);
+    if (up.code !== 0) throw new Error(`docker compose up failed (${up.code}):\n${up.stderr.slice(-4000)}\n${await project.logs()}`);
+    report('up --build --wait', {
+      healthyAfterS: (up.ms / 1000).toFixed(1),
+      ports: project.ports,
+      envFiles: ComposeProject.envFiles(),
+    });
+  }, 21 * 60_000);
+
+  afterAll(async () => {
+    if (project && !wentDown) await project.compose(['down', '--volumes', '--remove-orphans']);
+    report('suite', { wallTimeS: ((Date.now() - suiteStarted) / 1000).toFixed(1) });
+  }, 120_000);
+
+  test('every healthcheck turns healthy, and the one-shot probe copier exits 0', async () => {
+    const containers = await project.containers();
+    const states = Object.fromEntries(
+      containers.map((c) => [c.Service, c.Service === 'healthcheck-probe' ? `${c.State} ${c.ExitCode}` : c.Health]),
+    );
+    expect(states).toEqual({ ...Object.fromEntries(LONG_RUNNING.map((name) => [name, 'healthy'])), 'healthcheck-probe': 'exited 0' });
+  });
+
+  describeTraceContracts(target);
+
+  describeReadmeTour(() => ({ ...target(), outboundTimeoutMs: OUTBOUND_TIMEOUT_MS }));
+
+  describe('security posture, read from docker inspect', () => {
+    let containers: Map<string, ContainerInspect>;
+    beforeAll(async () => {
+      containers = await project.inspect();
+    });
+
+    test.each(LONG_RUNNING)('%s: read-only root, no capabilities, no new privileges, not root, a memory limit', (name) => {
+      const container = containers.get(name) as ContainerInspect;
+      expect({
+        readOnlyRoot: container.HostConfig.ReadonlyRootfs,
+        capDrop: container.HostConfig.CapDrop,
+        noNewPrivileges: container.HostConfig.SecurityOpt?.includes('no-new-privileges:true'),
+        runsAsRoot: ['', 'root', '0'].includes(container.Config.User.split(':')[0] as string),
+        memoryLimited: container.HostConfig.Memory > 0,
+      }).toEqual({ readOnlyRoot: true, capDrop: ['ALL'], noNewPrivileges: true, runsAsRoot: false, memoryLimited: true });
+    });
+
+    test('users-service and posts-service publish no port; every published port is on 127.0.0.1', () => {
+      const bindings = [...containers].flatMap(([name, c]) =>
+        Object.values(c.HostConfig.PortBindings ?? {}).flatMap((list) => (list ?? []).map((b) => ({ name, hostIp: b.HostIp }))),
+      );
+      expect(bindings.filter((b) => b.name === 'users-service' || b.name === 'posts-service')).toEqual([]);
+      expect(new Set(bindings.map((b) => b.name))).toEqual(new Set(['frontend', 'jaeger', 'otel-collector', 'prometheus']));
+      expect(bindings.filter((b) => b.hostIp !== '127.0.0.1')).toEqual([]);
+    });
+
+    test('the backend network is internal: no route out', async () => {
+      expect(await project.networkIsInternal('backend')).toBe(true);
+      expect(await project.networkIsInternal('edge')).toBe(false);
+    });
+  });
+
+  test('docker compose stop posts-service: the frontend answers a clear 502 within the timeout', async () => {
+    await project.composeOrThrow(['stop', 'posts-service']);
+    try {
+      const { elapsedMs } = await expectPostsServiceDownContract(target(), OUTBOUND_TIMEOUT_MS);
+      report('posts-service stopped', { answeredIn502AfterMs: elapsedMs });
+    } finally {
+      await project.composeOrThrow(['start', '--wait', 'posts-service'], 120_000);
+    }
+  });
+
+  test('nothing is lost: a burst, then the services and the Collector stopped (Jaeger last), and every trace is complete', async () => {
+    const spansPerTrace = TRACE_CONTRACTS.userWithPosts.spans.length;
+    const outcomes = await runLoad(project.frontendUrl, { ratePerSec: 100, durationMs: 2_000, path: (i) => `/api/users/${(i % 20) + 1}` });
+    const traceIds = outcomes.filter((o) => o.status === 200).map((o) => o.traceId as string);
+    // In dependency order, as `docker compose down` would: the services flush their last spans to
+    // the Collector as they stop, and the Collector drains its queue into Jaeger as it stops.
+    await project.composeOrThrow(['stop', 'frontend', 'users-service', 'posts-service']);
+    await project.composeOrThrow(['stop', 'otel-collector']);
+    const delivered = await countDelivered(project.jaegerUrl, traceIds, spansPerTrace, 15_000);
+    report('burst, then stop', { requests: outcomes.length, ok: traceIds.length, ...delivered });
+    expect(traceIds).toHaveLength(outcomes.length);
+    expect(delivered).toEqual({ expected: traceIds.length * spansPerTrace, found: traceIds.length * spansPerTrace, incompleteTraces: 0 });
+  });
+
+  test('docker compose down --volumes leaves no container, network or volume behind', async () => {
+    const down = await project.composeOrThrow(['down', '--volumes', '--remove-orphans']);
+    wentDown = true;
+    const newVolumes = [...(await volumeNames())].filter((name) => !volumesBefore.has(name));
+    const left = [...(await project.leftovers()), ...newVolumes.map((name) => `volume ${name}`)];
+    report('down --volumes', { downS: (down.ms / 1000).toFixed(1), leftBehind: left.length });
+    expect(left).toEqual([]);
+  });
+});
