@@ -90,9 +90,11 @@ describe('the Collector killed under load and back within 5 s', () => {
     // At most what the Collector can hold between receipt and export (one second of traffic here).
     expect(acceptedBeforeKill.expected - acceptedBeforeKill.found).toBeLessThanOrEqual(100 * SPANS_PER_REQUEST);
     // The outage must not reach the request path: a request that waited on the export would take
-    // at least the exporter's retry or timeout (seconds). Latency figures are reported above;
-    // comparing them belongs in a benchmark, not in a test on a shared 2-core machine.
-    expect(percentile(during, 99)).toBeLessThan(1_000);
+    // at least the exporter's retry or timeout (seconds), every one of them. So the outage's
+    // latencies are bounded relative to the same run's outside it, never by an absolute figure: on
+    // a busy 2-core machine the p99 outside the outage was once 2.7 s, the p99 during it 2.0 s.
+    expect(percentile(during, 50)).toBeLessThan(2 * percentile(outside, 50) + 50);
+    expect(percentile(during, 99)).toBeLessThan(2 * percentile(outside, 99) + 100);
     for (const name of SERVICE_NAMES) expect([name, countLines(stack.process(name).logs, '0 spans dropped meanwhile')]).toEqual([name, 1]);
   });
 });
