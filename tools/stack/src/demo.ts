@@ -1,23 +1,41 @@
 /**
- * `pnpm demo`: the whole topology as local processes, on the ports in .env, until Ctrl-C.
+ * `pnpm demo`: the whole topology as local processes, on the ports in .env, until Ctrl-C. The
+ * terminal shows what is up, what to try, and one line per request; every process's whole
+ * output goes to its file in .cache/demo-logs/.
  */
-import { Stack } from './stack';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { demoLine } from './demo-output';
+import { DEMO_SERVICE_ENV, REPO_ROOT, Stack } from './stack';
 
 async function main(): Promise<void> {
   console.log('Starting Prometheus, Jaeger, the OpenTelemetry Collector and the three services (no Docker)...');
-  // One line per log record the Collector receives (the tests and compose print them in full).
-  const stack = await Stack.start({ ports: 'env', echo: true, collectorEnv: { COLLECTOR_LOGS_VERBOSITY: 'normal' } });
-  const { frontend, jaegerUi, collectorOtlpGrpc, prometheus } = stack.ports;
+  const logDir = join(REPO_ROOT, '.cache/demo-logs');
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  const stack = await Stack.start({
+    ports: 'env',
+    echo: demoLine,
+    logDir,
+    serviceEnv: DEMO_SERVICE_ENV,
+    // One line per log record the Collector receives, in its log file (compose prints them in full).
+    collectorEnv: { COLLECTOR_LOGS_VERBOSITY: 'normal' },
+  });
+  const { frontend, usersService, postsService, jaegerUi, collectorOtlpGrpc, collectorOtlpHttp, prometheus } = stack.ports;
   console.log(`
-  Ready.
-    Try it:        curl -i http://localhost:${frontend}/api/users/1
-    Jaeger API:    http://localhost:${jaegerUi}/api/traces?service=frontend&limit=5
-    One trace:     http://localhost:${jaegerUi}/api/traces/<trace-id from the traceresponse header>
-    Its waterfall: pnpm trace --last   (or: pnpm trace <trace-id>)
-    Dependencies:  http://localhost:${jaegerUi}/api/dependencies?endTs=$(date +%s000)&lookback=3600000
-    Metrics:       http://localhost:${prometheus}/api/v1/query?query=traces_span_metrics_calls_total
-    Jaeger UI:     http://localhost:${jaegerUi}  (a placeholder page in this mode; the full UI comes with docker compose)
-    OTLP/gRPC in:  localhost:${collectorOtlpGrpc}
+  Up:
+    frontend        http://localhost:${frontend}   (calls users-service :${usersService}, which calls posts-service :${postsService})
+    Collector       OTLP localhost:${collectorOtlpGrpc} (gRPC), localhost:${collectorOtlpHttp} (HTTP)
+    Jaeger          http://localhost:${jaegerUi}/api/traces?service=frontend&limit=5   (its API; the full UI comes with docker compose)
+    Prometheus      http://localhost:${prometheus}/api/v1/query?query=traces_span_metrics_calls_total
+
+  Try:
+    curl -i localhost:${frontend}/api/users/1                                    the whole waterfall
+    curl -i 'localhost:${frontend}/api/users/1?fault=posts-service:delay=800ms'  a slow dependency
+    curl -i 'localhost:${frontend}/api/users/1?fault=posts-service:error=503'    an error deep down
+  Then: pnpm trace --last   (the latest trace's waterfall, in this terminal)
+
+  Below: one line per request. Every process's full output: ${relative(process.cwd(), logDir) || '.'}/<name>.log
   Ctrl-C stops everything.
 `);
   let stopping = false;

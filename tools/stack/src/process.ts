@@ -10,9 +10,12 @@ export interface ProcessSpec {
   env: Record<string, string>;
 }
 
+/** Turns a line of a child's output into what the terminal shows, or null to show nothing. */
+export type EchoFilter = (processName: string, line: string) => string | null;
+
 export interface OutputOptions {
-  /** Copy each line to this process's stdout, prefixed with the child's name. */
-  echo: boolean;
+  /** Copy each line to this process's stdout: prefixed with the child's name, or as a filter says. */
+  echo: boolean | EchoFilter;
   /** Also write each child's output to <logDir>/<name>.log. */
   logDir?: string;
 }
@@ -45,7 +48,14 @@ export class ManagedProcess {
       this.child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
       if (this.logPath) this.logFile = createWriteStream(this.logPath, { flags: 'a' });
       for (const stream of [this.child.stdout, this.child.stderr]) {
-        stream?.setEncoding('utf8').on('data', (chunk: string) => this.record(chunk, options.echo));
+        // A chunk can end inside a line: the unfinished part waits for the next chunk.
+        let unfinished = '';
+        stream?.setEncoding('utf8').on('data', (chunk: string) => {
+          this.record(chunk);
+          const lines = (unfinished + chunk).split('\n');
+          unfinished = lines.pop() ?? '';
+          this.echo(lines, options.echo);
+        });
       }
     }
     this.exited = new Promise((resolve) => {
@@ -55,7 +65,9 @@ export class ManagedProcess {
         resolve(this.exitCode);
       });
       this.child.once('error', (error) => {
-        this.record(`failed to start: ${error.message}\n`, true);
+        const message = `failed to start: ${error.message}`;
+        this.record(`${message}\n`);
+        process.stderr.write(`[${spec.name}] ${message}\n`);
         this.exitCode = null;
         resolve(null);
       });
@@ -102,17 +114,20 @@ export class ManagedProcess {
     return code;
   }
 
-  private record(chunk: string, echo: boolean): void {
+  private record(chunk: string): void {
     if (this.logFile) this.logFile.write(chunk);
     else if (this.logPath) appendFileSync(this.logPath, chunk);
     else {
       this.output += chunk;
       if (this.output.length > 2 * KEPT_OUTPUT_CHARS) this.output = this.output.slice(-KEPT_OUTPUT_CHARS);
     }
-    if (echo) {
-      for (const line of chunk.split('\n').filter((l) => l.length > 0)) {
-        process.stdout.write(`[${this.spec.name}] ${line}\n`);
-      }
+  }
+
+  private echo(lines: string[], echo: boolean | EchoFilter): void {
+    if (!echo) return;
+    for (const line of lines.filter((l) => l.length > 0)) {
+      const shown = echo === true ? `[${this.spec.name}] ${line}` : echo(this.spec.name, line);
+      if (shown !== null) process.stdout.write(`${shown}\n`);
     }
   }
 }
