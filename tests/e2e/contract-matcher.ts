@@ -7,8 +7,11 @@ const CROSS_SERVICE_START_TOLERANCE_US = 2_000;
  * Span ends are recorded on response events ('finish', 'close') that two spans observe in no
  * fixed order, each on its own process's event loop: a CLIENT span was seen ending 0.4 ms after
  * its SERVER parent, and on a busy 2-core CI run a SERVER span 5.2 ms after its CLIENT parent.
+ * Across processes the lag is that of the busier event loop: in the compose suite, 20 requests at
+ * once beside another suite, a SERVER span ended 41.9 ms after its CLIENT parent in another container.
  */
 const END_TOLERANCE_US = 20_000;
+const CROSS_SERVICE_END_TOLERANCE_US = 100_000;
 
 /**
  * Checks a stored trace against a contract and returns every mismatch found (empty when the
@@ -49,8 +52,10 @@ export function contractViolations(contract: TraceContract, spans: StoredSpan[])
 
 /** By how much the child starts before or ends after its parent, beyond the tolerance; 0 if inside. */
 function overrunUs(child: StoredSpan, parent: StoredSpan): number {
-  const startTolerance = child.service === parent.service ? 0 : CROSS_SERVICE_START_TOLERANCE_US;
-  return Math.max(0, parent.startUs - child.startUs - startTolerance, child.endUs - parent.endUs - END_TOLERANCE_US);
+  const sameService = child.service === parent.service;
+  const startTolerance = sameService ? 0 : CROSS_SERVICE_START_TOLERANCE_US;
+  const endTolerance = sameService ? END_TOLERANCE_US : CROSS_SERVICE_END_TOLERANCE_US;
+  return Math.max(0, parent.startUs - child.startUs - startTolerance, child.endUs - parent.endUs - endTolerance);
 }
 
 /** The trace id of a W3C `traceresponse` header, or throws if the header is not well formed. */
