@@ -167,13 +167,15 @@ PROMETHEUS_IMAGE=$prometheus_image
 BUSYBOX_IMAGE=$busybox_image
 EOF
 
-# A machine that reaches npm through a TLS-intercepting proxy trusts the proxy's CA by
-# NODE_EXTRA_CA_CERTS; the image builds need it too. It goes in as a build secret, never into a
-# layer, from a copy inside the project (compose's bake builder reads secret files there only).
-if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+# A machine that reaches npm through a TLS-intercepting proxy trusts the proxy's CA (by
+# NODE_EXTRA_CA_CERTS, or in its system store); the image builds need it too. The builds get what
+# this machine's npm trusts, as a build secret, never into a layer, from a copy inside the project
+# (compose's bake builder reads secret files there only).
+build_ca="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
+if [ -f "$build_ca" ]; then
   mkdir -p "$root/.cache/compose"
-  cp "$NODE_EXTRA_CA_CERTS" "$root/.cache/compose/build-ca.pem"
+  cp "$build_ca" "$root/.cache/compose/build-ca.pem"
   echo "BUILD_CA_FILE=.cache/compose/build-ca.pem" >>"$root/compose.offline.env"
-  log "builds will trust NODE_EXTRA_CA_CERTS ($NODE_EXTRA_CA_CERTS), copied to .cache/compose/build-ca.pem"
+  log "the image builds will trust $build_ca (copied to .cache/compose/build-ca.pem)"
 fi
 log "images ready in $((SECONDS - started)) s; compose.offline.env names them"
