@@ -9,8 +9,12 @@ export function demoLine(processName: string, line: string): string | null {
   const record = parseJson(line);
   if (record) {
     if (processName === 'frontend' && record.msg === 'request') return requestLine(record);
+    // A request's own errors (an injected fault, say) are in its trace, one click from its line.
+    if (record.trace_id !== undefined) return null;
     return record.level === 'warn' || record.level === 'error' ? `[${processName}] ${record.level}: ${record.msg}` : null;
   }
+  // The banner says so already: a Jaeger built from Go modules has no UI assets.
+  if (line.includes('ui assets not embedded')) return null;
   // The Collector, Jaeger and Prometheus log "<time> <level> ..." (tab-separated) or logfmt.
   if (/\t(warn|error|fatal|panic)\t|level=(warn|error)/i.test(line)) return `[${processName}] ${line}`;
   // The services print plain text only for their own warnings (the bootstrap's export problems).

@@ -8,6 +8,8 @@ import { join, relative } from 'node:path';
 import { demoLine } from './demo-output';
 import { DEMO_SERVICE_ENV, REPO_ROOT, Stack } from './stack';
 
+let stopping = false;
+
 async function main(): Promise<void> {
   console.log('Starting Prometheus, Jaeger, the OpenTelemetry Collector and the three services (no Docker)...');
   const logDir = join(REPO_ROOT, '.cache/demo-logs');
@@ -15,7 +17,8 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const stack = await Stack.start({
     ports: 'env',
-    echo: demoLine,
+    // Once stopping, the parts' goodbyes (Prometheus warns that it got a signal) are noise.
+    echo: (name, line) => (stopping ? null : demoLine(name, line)),
     logDir,
     serviceEnv: DEMO_SERVICE_ENV,
     // One line per log record the Collector receives, in its log file (compose prints them in full).
@@ -38,7 +41,6 @@ async function main(): Promise<void> {
   Below: one line per request. Every process's full output: ${relative(process.cwd(), logDir) || '.'}/<name>.log
   Ctrl-C stops everything.
 `);
-  let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;

@@ -20,7 +20,15 @@ test("the other services' request lines stay in their log files", () => {
   expect(demoLine('users-service', json({ level: 'info', msg: 'request', method: 'GET', path: '/users/1', status: 200 }))).toBeNull();
 });
 
-test('warnings and errors from any service are shown', () => {
+test("a request's own errors stay in the log files: its trace shows them", () => {
+  expect(demoLine('posts-service', json({ level: 'error', msg: 'request failed', trace_id: 'abc' }))).toBeNull();
+});
+
+test("Jaeger's known warning about its missing UI assets stays in the log file", () => {
+  expect(demoLine('jaeger', '2026-12-02T06:00:00.000Z\twarn\tui/assets.go:27\tui assets not embedded in the binary')).toBeNull();
+});
+
+test('warnings and errors outside any request, from any service, are shown', () => {
   expect(demoLine('posts-service', json({ level: 'error', msg: 'database unavailable' }))).toBe(
     '[posts-service] error: database unavailable',
   );
