@@ -9,6 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@demo/stack';
 
+/** What this test reads of a round in results.json (tools/bench/src/report.ts: RoundResult). */
+interface Round {
+  saturationRps: number;
+  failedByLoad: { saturation: number; rate100: number; rate300: number };
+}
+
 const out = mkdtempSync(join(tmpdir(), 'bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -24,8 +30,13 @@ test('pnpm bench --smoke measures every figure and writes JSON, markdown and SVG
     expect(summary.saturationRps.median).toBeGreaterThan(0);
     expect(Number.isFinite(summary.rate100.p99Ms)).toBe(true);
     expect(Object.keys(summary.startupMs)).toEqual(['posts-service', 'users-service', 'frontend']);
-    // On a failure, the bench's samples say what failed.
-    const failed = results.configs[name].rounds.filter((r: { failedRequests: number }) => r.failedRequests > 0);
+    // No request may fail under a load the configuration carries. A fixed rate above its
+    // saturation throughput overloads it, and requests then time out: that is a measurement of
+    // this machine, not the benchmark failing (on a slow day here, stock carried 176 req/s and
+    // its 300 req/s phase timed out 137 requests). On a failure, the bench's samples say what failed.
+    const failed = results.configs[name].rounds.filter(
+      (r: Round) => r.failedByLoad.saturation + r.failedByLoad.rate100 > 0 || (r.saturationRps > 300 * 1.25 && r.failedByLoad.rate300 > 0),
+    );
     expect([name, failed]).toEqual([name, []]);
   }
   expect(results.delivery.expectedSpans).toBeGreaterThan(0);

@@ -60,7 +60,8 @@ async function round(config: BenchConfig): Promise<RoundResult> {
     const rate300 = await atRate(stack, 300, settings.rateS);
     const { result: saturation, peakMb } = await peakRssDuring(stack, saturate(stack, settings.saturationS, settings.connections));
     const loads = [saturation, rate100, rate300];
-    const failedRequests = loads.reduce((n, r) => n + r.non2xx + r.errors, 0);
+    const failed = (load: (typeof loads)[number]) => load.non2xx + load.errors;
+    const failedRequests = loads.reduce((n, load) => n + failed(load), 0);
     return {
       saturationRps: saturation.rps,
       rate100: { p50Ms: rate100.p50Ms, p99Ms: rate100.p99Ms, distribution: rate100.distribution },
@@ -69,6 +70,7 @@ async function round(config: BenchConfig): Promise<RoundResult> {
       rssLoadMb: peakMb,
       startupMs: startup,
       failedRequests,
+      failedByLoad: { saturation: failed(saturation), rate100: failed(rate100), rate300: failed(rate300) },
       failureSamples: failedRequests > 0 ? failureSamples(stack, loads) : [],
     };
   });

@@ -34,6 +34,8 @@ export interface RoundResult {
   rssLoadMb: Record<string, number>;
   startupMs: Record<string, number>;
   failedRequests: number;
+  /** The same, by load: a fixed rate above what the configuration carries fails by overload. */
+  failedByLoad: { saturation: number; rate100: number; rate300: number };
   /** When requests failed: the first few reasons (load generator errors, services' error lines). */
   failureSamples: string[];
 }
