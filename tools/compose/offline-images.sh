@@ -54,6 +54,14 @@ busybox_rootfs() {
   printf 'root:x:0:\nnobody:x:65534:\n' >"$dir/etc/group"
 }
 
+install_debootstrap() {
+  command -v debootstrap >/dev/null && return
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || fail "debootstrap is missing: install it (Debian: apt-get install debootstrap)"
+  log "installing Debian's debootstrap"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+}
+
 busybox_version() {
   (cd "$work" && apt-cache policy busybox-static | sed -n 's/^ *Candidate: *\([0-9]*:\)\{0,1\}\([0-9.]*\).*/\2/p')
 }
@@ -80,7 +88,7 @@ build_busybox() {
 build_node() {
   local image=$1 node_version corepack_version arch
   is_current "$image" && return
-  command -v debootstrap >/dev/null || fail "debootstrap is missing: apt-get install debootstrap"
+  install_debootstrap
   node_version="$(env_value NODE_VERSION)"
   corepack_version="$(env_value COREPACK_VERSION)"
   case "$(docker version --format '{{.Server.Arch}}')" in amd64) arch=x64 ;; arm64) arch=arm64 ;; *) fail "unsupported engine CPU" ;; esac
