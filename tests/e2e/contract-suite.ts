@@ -4,6 +4,7 @@
  * README says. The no-Docker suite and the compose suite both call these, each with its own
  * running stack: one copy of the assertions, many runners.
  */
+import { LOCAL_ENVIRONMENT, type Stack } from '@demo/stack';
 import { contractViolations, traceIdOf } from './contract-matcher';
 import { describe as describeSpans, waitForTrace } from './jaeger';
 import { FAILURE_CONTRACTS, TRACE_CONTRACTS, type TraceContract, userWithPostsContract } from './trace-contracts';
@@ -14,6 +15,11 @@ export interface DemoTarget {
   jaegerUrl: string;
   /** The deployment.environment.name its services report. */
   environment: string;
+}
+
+/** A no-Docker stack as a target. */
+export function localTarget(stack: Stack): DemoTarget {
+  return { frontendUrl: stack.frontendUrl, jaegerUrl: stack.jaegerUrl, environment: LOCAL_ENVIRONMENT };
 }
 
 /** Sends the contract's request, then reads its trace back from Jaeger once it is complete. */

@@ -4,7 +4,7 @@
  */
 import { Stack } from '@demo/stack';
 import { traceIdOf } from './contract-matcher';
-import { expectPostsServiceDownContract } from './contract-suite';
+import { expectPostsServiceDownContract, localTarget } from './contract-suite';
 import { waitForTrace } from './jaeger';
 
 describe('posts-service down', () => {
@@ -16,10 +16,7 @@ describe('posts-service down', () => {
   afterAll(() => stack?.stop());
 
   test('the frontend answers 502 at once, and the failing CLIENT span carries the error', async () => {
-    const { spans } = await expectPostsServiceDownContract(
-      { frontendUrl: stack.frontendUrl, jaegerUrl: stack.jaegerUrl, environment: 'local' },
-      2_000,
-    );
+    const { spans } = await expectPostsServiceDownContract(localTarget(stack), 2_000);
     const failedCall = spans.find((s) => s.service === 'users-service' && s.kind === 'CLIENT');
     expect(failedCall?.events).toContain('exception');
   });

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { DEMO_SERVICE_ENV, REPO_ROOT, readEnvFile, Stack } from '@demo/stack';
 import { traceIdOf } from './contract-matcher';
+import { localTarget } from './contract-suite';
 import { type StoredSpan, waitForTrace } from './jaeger';
 import { describeReadmeTour } from './readme-tour';
 import { TRACE_CONTRACTS } from './trace-contracts';
@@ -21,9 +22,7 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 describeReadmeTour(() => ({
-  frontendUrl: stack.frontendUrl,
-  jaegerUrl: stack.jaegerUrl,
-  environment: 'local',
+  ...localTarget(stack),
   outboundTimeoutMs: Number(readEnvFile(join(REPO_ROOT, '.env')).OUTBOUND_TIMEOUT_MS),
 }));
 

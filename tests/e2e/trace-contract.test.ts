@@ -5,7 +5,7 @@
  */
 import { Stack } from '@demo/stack';
 import { traceIdOf } from './contract-matcher';
-import { describeTraceContracts } from './contract-suite';
+import { describeTraceContracts, localTarget } from './contract-suite';
 import { sleep } from './load';
 
 let stack: Stack;
@@ -18,7 +18,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describeTraceContracts(() => ({ frontendUrl: stack.frontendUrl, jaegerUrl: stack.jaegerUrl, environment: 'local' }));
+describeTraceContracts(() => localTarget(stack));
 
 test('the frontend logs one line per request with the trace id and its Jaeger link', async () => {
   const response = await fetch(`${stack.frontendUrl}/api/users/2`);

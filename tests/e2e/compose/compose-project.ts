@@ -57,8 +57,17 @@ export function run(command: string, args: string[], { env = process.env, timeou
   });
 }
 
-/** Why the compose suite cannot run here, or null when a Docker engine and compose answer. */
+/**
+ * Why the compose suite cannot run here, or null when a Docker engine and compose answer. In CI
+ * a missing engine is no reason to skip: it throws.
+ */
 export function dockerUnavailableReason(): string | null {
+  const reason = whyNoDocker();
+  if (reason && process.env.CI === 'true') throw new Error(`the compose suite needs Docker in CI: ${reason}`);
+  return reason;
+}
+
+function whyNoDocker(): string | null {
   const compose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8', timeout: 10_000 });
   if (compose.status !== 0) {
     return `docker compose is not installed (${(compose.error?.message ?? compose.stderr).trim().split('\n')[0]})`;
@@ -175,7 +184,6 @@ export class ComposeProject {
 
 /** The parts of `docker inspect` the posture test reads. */
 export interface ContainerInspect {
-  Name: string;
   Config: { User: string; Labels: Record<string, string> };
   HostConfig: {
     ReadonlyRootfs: boolean;
@@ -184,5 +192,4 @@ export interface ContainerInspect {
     Memory: number;
     PortBindings: Record<string, { HostIp: string; HostPort: string }[] | null> | null;
   };
-  Mounts: { Type: string; Name?: string; Destination: string; RW: boolean }[];
 }

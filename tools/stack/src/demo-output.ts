@@ -4,6 +4,8 @@
  * process prints still goes to its log file.
  */
 
+import { SERVICE_NAMES } from './stack';
+
 /** A line of a process's output as the terminal shows it, or null to leave it in the log file. */
 export function demoLine(processName: string, line: string): string | null {
   const record = parseJson(line);
@@ -18,8 +20,7 @@ export function demoLine(processName: string, line: string): string | null {
   // The Collector, Jaeger and Prometheus log "<time> <level> ..." (tab-separated) or logfmt.
   if (/\t(warn|error|fatal|panic)\t|level=(warn|error)/i.test(line)) return `[${processName}] ${line}`;
   // The services print plain text only for their own warnings (the bootstrap's export problems).
-  const isService = processName === 'frontend' || processName.endsWith('-service');
-  return isService ? `[${processName}] ${line}` : null;
+  return (SERVICE_NAMES as readonly string[]).includes(processName) ? `[${processName}] ${line}` : null;
 }
 
 function requestLine(record: Record<string, unknown>): string {

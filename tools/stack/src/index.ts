@@ -4,6 +4,8 @@ export { freePort, waitForHttpOk } from './ports';
 export { ManagedProcess } from './process';
 export {
   DEMO_SERVICE_ENV,
+  LOCAL_ENVIRONMENT,
+  PIPELINE_NAMES,
   PROJECT_BOOTSTRAP,
   REPO_ROOT,
   SERVICE_NAMES,

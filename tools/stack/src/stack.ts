@@ -10,7 +10,7 @@ export const REPO_ROOT = resolve(__dirname, '../../..');
 export const SERVICE_NAMES = ['posts-service', 'users-service', 'frontend'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 /** The pipeline, in start order: each is ready before what sends to it starts. */
-const PIPELINE_NAMES = ['prometheus', 'jaeger', 'otel-collector'] as const;
+export const PIPELINE_NAMES = ['prometheus', 'jaeger', 'otel-collector'] as const;
 
 export interface StackPorts {
   frontend: number;
@@ -299,7 +299,7 @@ function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts): Reco
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.collectorOtlpGrpc}`,
     OTEL_BSP_SCHEDULE_DELAY: requireKey(dotenv, 'OTEL_BSP_SCHEDULE_DELAY'),
     OTEL_METRIC_EXPORT_INTERVAL: requireKey(dotenv, 'OTEL_METRIC_EXPORT_INTERVAL'),
-    OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=local',
+    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${LOCAL_ENVIRONMENT}`,
     OUTBOUND_TIMEOUT_MS: requireKey(dotenv, 'OUTBOUND_TIMEOUT_MS'),
     NODE_OPTIONS: `--max-old-space-size=${requireKey(dotenv, 'SERVICE_HEAP_MB')} --max-semi-space-size=${requireKey(dotenv, 'SERVICE_SEMI_SPACE_MB')}`,
     DATABASE_LATENCY_MS: requireKey(dotenv, 'DATABASE_LATENCY_MS'),
@@ -312,6 +312,9 @@ function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts): Reco
 }
 
 export const PROJECT_BOOTSTRAP = '@demo/telemetry/register';
+
+/** The deployment.environment.name the services of this runner report (compose: docker-compose). */
+export const LOCAL_ENVIRONMENT = 'local';
 
 /** What `pnpm demo` adds to .env: fault injection on, as in compose, for the README's tour. */
 export const DEMO_SERVICE_ENV: Readonly<Record<string, string>> = { FAULT_INJECTION_ENABLED: 'true' };
