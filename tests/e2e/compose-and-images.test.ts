@@ -36,13 +36,16 @@ interface ComposeService {
  * docker-compose.yml with YAML merge keys resolved and ${VAR} / ${VAR:-default} taken from .env,
  * as compose does (innermost first, so a default may name another variable).
  */
-function loadCompose(): { services: Record<string, ComposeService>; networks: Record<string, { internal?: boolean }> } {
-  let text = read('docker-compose.yml');
+function loadCompose(file = 'docker-compose.yml'): {
+  services: Record<string, ComposeService>;
+  networks: Record<string, { internal?: boolean }>;
+} {
+  let text = read(file);
   const reference = /\$\{([A-Z0-9_]+)(?::-([^${}]*))?\}/g;
   while (reference.test(text)) {
     text = text.replace(reference, (_, name: string, fallback: string | undefined) => {
       const value = dotenv[name] ?? fallback;
-      if (value === undefined) throw new Error(`docker-compose.yml uses \${${name}}, which .env does not define`);
+      if (value === undefined) throw new Error(`${file} uses \${${name}}, which .env does not define`);
       return value;
     });
   }
@@ -53,15 +56,15 @@ describe('docker-compose.yml', () => {
   const { services } = loadCompose();
   const apps = SERVICE_NAMES;
 
-  test('holds the three services, the Collector, Jaeger, Prometheus and the probe copier', () => {
-    expect(Object.keys(services).sort()).toEqual([...apps, 'healthcheck-probe', 'jaeger', 'otel-collector', 'prometheus'].sort());
+  test('holds the three services, the Collector, Jaeger, Prometheus and the one-shot volume preparer', () => {
+    expect(Object.keys(services).sort()).toEqual([...apps, 'init-volumes', 'jaeger', 'otel-collector', 'prometheus'].sort());
   });
 
   test('images are pinned to exact versions: the Collector to the local build, Jaeger to a 2.x', () => {
     expect(services['otel-collector']?.image).toBe(`otel/opentelemetry-collector-contrib:${dotenv.OTEL_COLLECTOR_VERSION}`);
     expect(dotenv.OTEL_COLLECTOR_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
     expect(services.jaeger?.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
-    expect(services['healthcheck-probe']?.image).toMatch(/^busybox:\d+\.\d+\.\d+-musl$/);
+    expect(services['init-volumes']?.image).toMatch(/^busybox:\d+\.\d+\.\d+-musl$/);
     expect(services.prometheus?.image).toBe(`prom/prometheus:${dotenv.PROMETHEUS_VERSION}`);
   });
 
@@ -146,7 +149,7 @@ describe('docker-compose.yml', () => {
 
   test('every long-running container has a healthcheck, a restart policy and a memory limit', () => {
     for (const [name, service] of Object.entries(services)) {
-      if (name === 'healthcheck-probe') continue;
+      if (name === 'init-volumes') continue;
       expect([name, (service.healthcheck?.test.length ?? 0) > 1]).toEqual([name, true]);
       expect([name, service.restart]).toEqual([name, 'unless-stopped']);
       expect([name, service.deploy?.resources?.limits?.memory]).toEqual([name, expect.stringMatching(/^\d+M$/)]);
@@ -177,7 +180,7 @@ describe('docker-compose.yml', () => {
     expect(services['posts-service']?.networks).toEqual(['backend']);
     for (const name of ['frontend', 'otel-collector', 'jaeger'])
       expect([name, services[name]?.networks]).toEqual([name, ['edge', 'backend']]);
-    expect(services['healthcheck-probe']?.network_mode).toBe('none');
+    expect(services['init-volumes']?.network_mode).toBe('none');
   });
 
   test("memory: the heap fits the container, the Collector's memory_limiter is 80% of its container, Jaeger's traces are bounded", () => {
@@ -205,6 +208,19 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  test("Jaeger's traces and the Collector's queue live in named volumes, handed to the images' uid 10001 before either starts", () => {
+    expect(services.jaeger?.volumes).toContain('jaeger-data:/badger');
+    expect(services['otel-collector']?.volumes).toContain('collector-queue:/var/lib/otelcol/file_storage');
+    const init = services['init-volumes'] as ComposeService & { command: string[]; cap_add?: string[] };
+    expect(init.volumes).toEqual(expect.arrayContaining(['jaeger-data:/data/jaeger', 'collector-queue:/data/collector-queue']));
+    expect(init.command.join(' ')).toContain('chown 10001:10001 /data/*');
+    expect([init.read_only, init.cap_drop, init.cap_add]).toEqual([true, ['ALL'], ['CHOWN']]);
+    for (const name of ['jaeger', 'otel-collector']) {
+      expect([name, services[name]?.depends_on?.['init-volumes']]).toEqual([name, { condition: 'service_completed_successfully' }]);
+    }
+    expect(services.jaeger?.environment?.JAEGER_TRACE_STORAGE).toBe('badger_store');
+  });
+
   test('a proxy CA reaches the builds as a secret; by default the secret holds no certificate', () => {
     const compose = parse(read('docker-compose.yml'));
     // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own ${VAR:-default} syntax
@@ -213,19 +229,70 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('docker-compose.two-tier.yml', () => {
+  const base = loadCompose().services;
+  const { services } = loadCompose('docker-compose.two-tier.yml');
+  const gateway = services['otel-gateway'] as ComposeService & { command: string[]; deploy: { replicas: number } };
+
+  test('the agent is the same Collector with two-tier/agent.yaml and the DNS resolver merged over its config', () => {
+    const agent = services['otel-collector'] as ComposeService & { command: string[] };
+    expect(agent.command).toEqual([
+      '--config=/etc/otelcol/config.yaml',
+      '--config=/etc/otelcol/agent.yaml',
+      '--config=/etc/otelcol/gateways.yaml',
+    ]);
+    expect(agent.volumes).toEqual([
+      './two-tier/agent.yaml:/etc/otelcol/agent.yaml:ro',
+      './two-tier/gateways-dns.yaml:/etc/otelcol/gateways.yaml:ro',
+    ]);
+    expect(agent.depends_on?.['otel-gateway']).toEqual({ condition: 'service_healthy' });
+  });
+
+  test('GATEWAY_REPLICAS gateways of the same image, on the internal network only, each with its health and memory limit', () => {
+    expect(gateway.image).toBe(base['otel-collector']?.image);
+    expect(gateway.deploy.replicas).toBe(Number(dotenv.GATEWAY_REPLICAS));
+    expect(gateway.networks).toEqual(['backend']);
+    expect(gateway.ports).toBeUndefined();
+    expect(gateway.volumes).toContain('./two-tier/gateway.yaml:/etc/otelcol/config.yaml:ro');
+    expect(gateway.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${dotenv.COLLECTOR_HEALTH_PORT}/`);
+    expect(gateway.deploy).toMatchObject({ resources: { limits: { memory: `${dotenv.COLLECTOR_MEMORY_MB}M` } } });
+    expect([gateway.read_only, gateway.security_opt, gateway.cap_drop]).toEqual([true, ['no-new-privileges:true'], ['ALL']]);
+  });
+
+  test('the gateways keep their queues in a volume the preparer hands to uid 10001', () => {
+    expect(gateway.volumes).toContain('gateway-queue:/var/lib/otelcol/file_storage');
+    expect(services['init-volumes']?.volumes).toEqual(['gateway-queue:/data/gateway-queue']);
+  });
+});
+
 describe('otel-collector-config.yaml', () => {
   const config = parse(read('otel-collector-config.yaml'));
 
-  test('memory_limiter first, then batch; OTLP in; Jaeger over OTLP/gRPC and debug out; health_check on', () => {
+  test('traces: memory_limiter, no batch processor; OTLP in; Jaeger over OTLP/gRPC and debug out; health_check on', () => {
     expect(config.service.pipelines.traces).toEqual({
       receivers: ['otlp'],
-      processors: ['memory_limiter', 'batch'],
+      processors: ['memory_limiter'],
       exporters: ['otlp_grpc/jaeger', 'span_metrics', 'debug'],
     });
-    expect(config.service.extensions).toEqual(['health_check']);
+    expect(config.service.extensions).toEqual(['health_check', 'file_storage/queue']);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the Collector's own ${env:...} syntax
     expect(config.exporters['otlp_grpc/jaeger'].endpoint).toBe('${env:JAEGER_OTLP_GRPC_ENDPOINT:-jaeger:4317}');
     expect(config.exporters.debug.verbosity).toBe('basic');
+  });
+
+  test('the queue toward Jaeger is on disk, bounded in bytes, and batches after it has persisted', () => {
+    const queue = config.exporters['otlp_grpc/jaeger'].sending_queue;
+    expect(queue).toMatchObject({
+      enabled: true,
+      storage: envWithDefault('COLLECTOR_QUEUE_STORAGE', 'file_storage/queue'),
+      sizer: 'bytes',
+      queue_size: envWithDefault('COLLECTOR_QUEUE_MAX_BYTES', '67108864'),
+      batch: { sizer: 'items', min_size: 1024, max_size: 2048 },
+    });
+    expect(config.extensions['file_storage/queue']).toMatchObject({
+      directory: envWithDefault('COLLECTOR_QUEUE_DIRECTORY', '/var/lib/otelcol/file_storage'),
+      max_size: envWithDefault('COLLECTOR_QUEUE_FILE_MAX_BYTES', '134217728'),
+    });
   });
 
   test("metrics (the SDKs' and those span_metrics derives from spans) go to Prometheus; logs to the debug exporter, in full", () => {
@@ -262,6 +329,17 @@ describe('otel-collector-config.yaml', () => {
     const status = spawnSync(binaries.collector, ['validate', '--config', broken]).status;
     rmSync(dir, { recursive: true });
     expect(status).not.toBe(0);
+  });
+
+  test.each([
+    ['the agent tier, gateways by DNS (compose)', ['otel-collector-config.yaml', 'two-tier/agent.yaml', 'two-tier/gateways-dns.yaml']],
+    ['the agent tier, gateways listed (no-Docker)', ['otel-collector-config.yaml', 'two-tier/agent.yaml', 'two-tier/gateways-static.yaml']],
+    ['the gateway tier', ['two-tier/gateway.yaml']],
+  ])('the Collector validates %s', (_, files) => {
+    const args = ['validate', ...files.flatMap((file) => ['--config', join(REPO_ROOT, file)])];
+    const env = { ...process.env, COLLECTOR_GATEWAYS: '[127.0.0.1:1, 127.0.0.1:2]', HOSTNAME: 'gateway-1' };
+    const result = spawnSync(binaries.collector, args, { encoding: 'utf8', env });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
   });
 
   test('Jaeger validates jaeger-config.yaml', () => {

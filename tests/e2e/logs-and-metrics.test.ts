@@ -6,6 +6,7 @@
 import { SERVICE_NAMES, Stack } from '@demo/stack';
 import { traceIdOf } from './contract-matcher';
 import { sleep } from './load';
+import { eventually, promQuery as queryPrometheus } from './prometheus';
 
 let stack: Stack;
 
@@ -22,19 +23,6 @@ function jsonLines(logs: string): Record<string, unknown>[] {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-/** Polls `read` until it returns a value that passes `done`, or fails with the last value. */
-async function eventually<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not there after ${timeoutMs} ms; last seen: ${JSON.stringify(value).slice(0, 2000)}`);
-    await sleep(500);
-    value = await read();
-  }
-  return value;
 }
 
 describe('logs', () => {
@@ -98,15 +86,7 @@ describe('metrics', () => {
     await traffic;
   });
 
-  async function promQuery(query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    const response = await fetch(`${stack.prometheusUrl}/api/v1/query?${new URLSearchParams({ query })}`);
-    const body = (await response.json()) as {
-      status: string;
-      data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
-    };
-    if (body.status !== 'success') throw new Error(`Prometheus refused ${query}: ${JSON.stringify(body)}`);
-    return body.data?.result ?? [];
-  }
+  const promQuery = (query: string) => queryPrometheus(stack.prometheusUrl, query);
 
   const labelValues = (series: { metric: Record<string, string> }[], label: string) =>
     [...new Set(series.map((s) => s.metric[label]))].sort();

@@ -88,6 +88,13 @@ const TOUR: Record<string, TourStop> = {
   },
 };
 
+/** How many spans the trace of each README curl holds, by its path (e.g. the error fault's: 7). */
+export function tourTraceSpans(path: string): number {
+  const stop = TOUR[path];
+  if (!stop) throw new Error(`${path} is not a curl of the README's tour`);
+  return stop.spans;
+}
+
 export function describeReadmeTour(target: () => DemoTarget & { outboundTimeoutMs: number }): void {
   test('every curl in the README is a stop of this tour', () => {
     expect(readmeCurlPaths().sort()).toEqual(Object.keys(TOUR).sort());

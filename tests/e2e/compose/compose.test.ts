@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { PIPELINE_NAMES, REPO_ROOT, readEnvFile, SERVICE_NAMES } from '@demo/stack';
 import { describeTraceContracts, expectPostsServiceDownContract } from '../contract-suite';
+import { getTrace } from '../jaeger';
 import { countDelivered, report as reportAs, runLoad } from '../load';
 import { describeReadmeTour } from '../readme-tour';
 import { TRACE_CONTRACTS } from '../trace-contracts';
@@ -28,6 +29,8 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
   let project: ComposeProject;
   let volumesBefore: Set<string>;
   let wentDown = false;
+  /** A trace stored by the replicas test, read again after Jaeger restarts. */
+  let persistedTraceId: string;
   const suiteStarted = Date.now();
   const target = () => ({ frontendUrl: project.frontendUrl, jaegerUrl: project.jaegerUrl, environment: 'docker-compose' });
 
@@ -48,12 +51,12 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
     report('suite', { wallTimeS: ((Date.now() - suiteStarted) / 1000).toFixed(1) });
   }, 120_000);
 
-  test('every healthcheck turns healthy, and the one-shot probe copier exits 0', async () => {
+  test('every healthcheck turns healthy, and the one-shot volume preparer exits 0', async () => {
     const containers = await project.containers();
     const states = Object.fromEntries(
-      containers.map((c) => [c.Service, c.Service === 'healthcheck-probe' ? `${c.State} ${c.ExitCode}` : c.Health]),
+      containers.map((c) => [c.Service, c.Service === 'init-volumes' ? `${c.State} ${c.ExitCode}` : c.Health]),
     );
-    expect(states).toEqual({ ...Object.fromEntries(LONG_RUNNING.map((name) => [name, 'healthy'])), 'healthcheck-probe': 'exited 0' });
+    expect(states).toEqual({ ...Object.fromEntries(LONG_RUNNING.map((name) => [name, 'healthy'])), 'init-volumes': 'exited 0' });
   });
 
   describeTraceContracts(target);
@@ -90,6 +93,36 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
       expect(await project.networkIsInternal('backend')).toBe(true);
       expect(await project.networkIsInternal('edge')).toBe(false);
     });
+  });
+
+  test('--scale users-service=3: requests reach several replicas, each naming itself, and every trace is whole', async () => {
+    await project.composeOrThrow(['up', '--wait', '--scale', 'users-service=3', 'users-service'], 180_000);
+    const replicas = (await project.containers()).filter((c) => c.Service === 'users-service' && c.Health === 'healthy');
+    expect(replicas).toHaveLength(3);
+    // Sixty in a second, several in flight at once: over one keep-alive connection every request
+    // would go to the one replica that DNS named first.
+    const outcomes = await runLoad(project.frontendUrl, { ratePerSec: 60, durationMs: 1_000, path: (i) => `/api/users/${(i % 20) + 1}` });
+    const traceIds = outcomes.filter((o) => o.status === 200).map((o) => o.traceId as string);
+    const spansPerTrace = TRACE_CONTRACTS.userWithPosts.spans.length;
+    const delivered = await countDelivered(project.jaegerUrl, traceIds, spansPerTrace, 30_000);
+    const instances = new Set<unknown>();
+    for (const traceId of traceIds) {
+      for (const span of await getTrace(project.jaegerUrl, traceId)) {
+        if (span.service === 'users-service' && span.kind === 'SERVER') instances.add(span.resource['service.instance.id']);
+      }
+    }
+    report('scaled users-service', { requests: outcomes.length, ok: traceIds.length, instances: instances.size, ...delivered });
+    expect(traceIds).toHaveLength(60);
+    expect(delivered).toEqual({ expected: 60 * spansPerTrace, found: 60 * spansPerTrace, incompleteTraces: 0 });
+    expect(instances.size).toBeGreaterThanOrEqual(2);
+    expect([...instances].every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    persistedTraceId = traceIds[0] as string;
+  });
+
+  test('docker compose restart jaeger: the traces stored before are still there (Badger, in the jaeger-data volume)', async () => {
+    await project.composeOrThrow(['restart', 'jaeger'], 120_000);
+    await project.composeOrThrow(['up', '--wait', 'jaeger'], 120_000);
+    expect(await getTrace(project.jaegerUrl, persistedTraceId)).toHaveLength(TRACE_CONTRACTS.userWithPosts.spans.length);
   });
 
   test('docker compose stop posts-service: the frontend answers a clear 502 within the timeout', async () => {

@@ -1,22 +1,41 @@
 /**
  * `pnpm demo`: the whole topology as local processes, on the ports in .env, until Ctrl-C. The
  * terminal shows what is up, what to try, and one line per request; every process's whole
- * output goes to its file in .cache/demo-logs/.
+ * output goes to its file in .cache/demo-logs/. Traces, metrics and the Collector's queue are
+ * kept in .cache/data/, so they outlive a restart.
+ *
+ *   pnpm demo --two-tier   the agent Collector in front of two tail-sampling gateways
+ *   pnpm demo --wipe       delete .cache/data/ first (yesterday's traces and metrics)
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { demoLine } from './demo-output';
 import { DEMO_SERVICE_ENV, REPO_ROOT, Stack } from './stack';
 
+const FLAGS = ['--two-tier', '--wipe'] as const;
 let stopping = false;
 
+function parseFlags(args: string[]): Set<string> {
+  const unknown = args.filter((arg) => !(FLAGS as readonly string[]).includes(arg));
+  if (unknown.length > 0) throw new Error(`pnpm demo: unknown ${unknown.join(' ')}; it takes ${FLAGS.join(', ')}`);
+  return new Set(args);
+}
+
 async function main(): Promise<void> {
-  console.log('Starting Prometheus, Jaeger, the OpenTelemetry Collector and the three services (no Docker)...');
+  const flags = parseFlags(process.argv.slice(2));
+  const twoTier = flags.has('--two-tier');
+  const dataDir = join(REPO_ROOT, '.cache/data');
+  if (flags.has('--wipe')) rmSync(dataDir, { recursive: true, force: true });
+  console.log(
+    `Starting Prometheus, Jaeger, ${twoTier ? 'two tiers of OpenTelemetry Collectors' : 'the OpenTelemetry Collector'} and the three services (no Docker)...`,
+  );
   const logDir = join(REPO_ROOT, '.cache/demo-logs');
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
   const stack = await Stack.start({
     ports: 'env',
+    pipeline: twoTier ? 'two-tier' : 'one-tier',
+    dataDir,
     // Once stopping, the parts' goodbyes (Prometheus warns that it got a signal) are noise.
     echo: (name, line) => (stopping ? null : demoLine(name, line)),
     logDir,
@@ -28,7 +47,7 @@ async function main(): Promise<void> {
   console.log(`
   Up:
     frontend        http://localhost:${frontend}   (calls users-service :${usersService}, which calls posts-service :${postsService})
-    Collector       OTLP localhost:${collectorOtlpGrpc} (gRPC), localhost:${collectorOtlpHttp} (HTTP)
+    Collector       OTLP localhost:${collectorOtlpGrpc} (gRPC), localhost:${collectorOtlpHttp} (HTTP)${gatewayLine(stack)}
     Jaeger          http://localhost:${jaegerUi}/api/traces?service=frontend&limit=5   (its API; the full UI comes with docker compose)
     Prometheus      http://localhost:${prometheus}/api/v1/query?query=traces_span_metrics_calls_total
 
@@ -38,6 +57,7 @@ async function main(): Promise<void> {
     curl -i 'localhost:${frontend}/api/users/1?fault=posts-service:error=503'    an error deep down
   Then: pnpm trace --last   (the latest trace's waterfall, in this terminal)
 
+  Traces, metrics and queues: ${relative(process.cwd(), dataDir)}/ (kept across restarts; pnpm demo --wipe starts afresh)
   Below: one line per request. Every process's full output: ${relative(process.cwd(), logDir) || '.'}/<name>.log
   Ctrl-C stops everything.
 `);
@@ -61,6 +81,12 @@ async function main(): Promise<void> {
       if (!stopping) console.error(`[${name}] exited unexpectedly with code ${code}`);
     });
   }
+}
+
+function gatewayLine(stack: Stack): string {
+  if (stack.ports.gateways.length === 0) return '';
+  const addresses = stack.ports.gateways.map((gateway) => `localhost:${gateway.otlpGrpc}`).join(', ');
+  return `, the agent tier\n    Gateways        ${addresses}: tail sampling (two-tier/gateway.yaml), then Jaeger`;
 }
 
 main().catch((error: unknown) => {

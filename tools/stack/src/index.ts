@@ -4,8 +4,10 @@ export { freePort, waitForHttpOk } from './ports';
 export { ManagedProcess } from './process';
 export {
   DEMO_SERVICE_ENV,
+  type GatewayPorts,
   LOCAL_ENVIRONMENT,
   PIPELINE_NAMES,
+  type PipelineShape,
   PROJECT_BOOTSTRAP,
   REPO_ROOT,
   SERVICE_NAMES,

@@ -1,40 +1,33 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { collectorSpec, gatewayName, gatewaySpec } from './components/collector';
+import { jaegerSpec } from './components/jaeger';
+import { prometheusSpec } from './components/prometheus';
+import { baseServiceEnv, PROJECT_BOOTSTRAP, SERVICE_NAMES, type ServiceName, servicePort, serviceSpec } from './components/service';
 import { readEnvFile, requireKey } from './env-file';
 import { ensureGoBinaries } from './go-binaries';
-import { freePort, isPortFree, waitForHttpOk } from './ports';
+import { waitForHttpOk } from './ports';
 import { ManagedProcess, type OutputOptions, type ProcessSpec } from './process';
+import { REPO_ROOT } from './repo';
+import { assertPortsFree, freePorts, portsFromEnv, type StackPorts } from './stack-ports';
 
-export const REPO_ROOT = resolve(__dirname, '../../..');
-export const SERVICE_NAMES = ['posts-service', 'users-service', 'frontend'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
-/** The pipeline, in start order: each is ready before what sends to it starts. */
+export { LOCAL_ENVIRONMENT, PROJECT_BOOTSTRAP, SERVICE_NAMES, type ServiceName, servicePort } from './components/service';
+export { REPO_ROOT } from './repo';
+export type { GatewayPorts, StackPorts } from './stack-ports';
+
+/** The one-tier pipeline, in start order: each is ready before what sends to it starts. */
 export const PIPELINE_NAMES = ['prometheus', 'jaeger', 'otel-collector'] as const;
 
-export interface StackPorts {
-  frontend: number;
-  usersService: number;
-  postsService: number;
-  collectorOtlpGrpc: number;
-  collectorOtlpHttp: number;
-  collectorHealth: number;
-  collectorMetrics: number;
-  jaegerUi: number;
-  jaegerGrpcQuery: number;
-  jaegerOtlpGrpc: number;
-  jaegerOtlpHttp: number;
-  jaegerHealth: number;
-  jaegerMetrics: number;
-  prometheus: number;
-}
+/** One Collector, or an agent Collector routing traces by trace id to tail-sampling gateways (README: "Production shape"). */
+export type PipelineShape = 'one-tier' | 'two-tier';
 
 export interface StackOptions extends Partial<OutputOptions> {
   /** 'env': the ports in .env, as the demo uses them. 'free': any free ports, for tests. */
   ports?: 'env' | 'free';
   /** Components not to start now (e.g. ['otel-collector']); `stack.start(name)` starts them later. */
   without?: string[];
-  /** Extra environment for the Collector (e.g. COLLECTOR_BATCH_TIMEOUT). */
+  /** Extra environment for the Collector the services export to (e.g. COLLECTOR_BATCH_TIMEOUT). */
   collectorEnv?: Record<string, string>;
   /** Extra environment for the three services (e.g. OUTBOUND_TIMEOUT_MS). */
   serviceEnv?: Record<string, string>;
@@ -47,6 +40,20 @@ export interface StackOptions extends Partial<OutputOptions> {
   envFor?: Partial<Record<ServiceName, Record<string, string>>>;
   /** How long each component may take to become healthy. */
   startTimeoutMs?: number;
+  /** 'two-tier': the Collector becomes the agent tier, in front of `gateways` tail-sampling gateways. */
+  pipeline?: PipelineShape;
+  /** How many gateways the two-tier pipeline has (default: GATEWAY_REPLICAS in .env). */
+  gateways?: number;
+  /** Extra environment for every gateway (e.g. TAIL_SAMPLING_PERCENTAGE). */
+  gatewayEnv?: Record<string, string>;
+  /** Extra environment for Jaeger (e.g. JAEGER_TRACE_STORAGE=in_memory). */
+  jaegerEnv?: Record<string, string>;
+  /**
+   * Where Jaeger's traces, Prometheus's metrics and the Collectors' queues are kept, one subfolder
+   * each. A given folder outlives the stack (the demo's .cache/data); by default the stack makes
+   * a fresh temporary one, and stop() removes it.
+   */
+  dataDir?: string;
 }
 
 interface Component {
@@ -56,16 +63,20 @@ interface Component {
   aliveUrl: string;
 }
 
-/** The running topology: Jaeger, the Collector and the three services as local processes. */
+/** The running topology: the pipeline and the three services as local processes. */
 export class Stack {
   readonly processes = new Map<string, ManagedProcess>();
 
   private constructor(
     readonly ports: StackPorts,
     private readonly components: Map<string, Component>,
+    /** The pipeline's components in start order: Prometheus, Jaeger, any gateways, the Collector. */
+    readonly pipelineNames: readonly string[],
     private readonly output: OutputOptions,
     private readonly startTimeoutMs: number,
-    /** Temporary folders this stack made (its log folder, Prometheus's database); stop() removes them. */
+    /** Where Jaeger's traces, Prometheus's metrics and the Collectors' queues are kept. */
+    readonly dataDir: string,
+    /** Temporary folders this stack made (its log folder, its data folder); stop() removes them. */
     readonly tempDirs: readonly string[],
   ) {}
 
@@ -83,6 +94,15 @@ export class Stack {
 
   get collectorMetricsUrl(): string {
     return `http://127.0.0.1:${this.ports.collectorMetrics}/metrics`;
+  }
+
+  /** The names of the two-tier pipeline's gateways (none with one tier). */
+  get gatewayNames(): string[] {
+    return this.ports.gateways.map((_, index) => gatewayName(index));
+  }
+
+  gatewayMetricsUrl(index: number): string {
+    return `http://127.0.0.1:${this.ports.gateways[index]?.metrics}/metrics`;
   }
 
   process(name: string): ManagedProcess {
@@ -110,11 +130,11 @@ export class Stack {
     return [...this.processes.values()].map((p) => `----- ${p.spec.name} -----\n${p.logs.slice(-4000)}`).join('\n');
   }
 
-  /** Stops the services first (so their last spans can still be exported), then the pipeline. */
+  /** Stops the services first (so their last spans can still be exported), then the pipeline from its front. */
   async stop(): Promise<Record<string, number | null>> {
     const codes: Record<string, number | null> = {};
     for (const name of [...SERVICE_NAMES].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
-    for (const name of [...PIPELINE_NAMES].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
+    for (const name of [...this.pipelineNames].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
     for (const dir of this.tempDirs) rmSync(dir, { recursive: true, force: true });
     return codes;
   }
@@ -135,43 +155,56 @@ export class Stack {
   private static async startOnce(options: StackOptions): Promise<Stack> {
     assertNodeVersion();
     const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
-    const ports = options.ports === 'free' ? await freePorts(dotenv) : portsFromEnv(dotenv);
+    const gatewayCount = options.pipeline === 'two-tier' ? (options.gateways ?? Number(requireKey(dotenv, 'GATEWAY_REPLICAS'))) : 0;
+    const ports = options.ports === 'free' ? await freePorts(dotenv, gatewayCount) : portsFromEnv(dotenv, gatewayCount);
     if (options.ports !== 'free') await assertPortsFree(ports);
     const binaries = ensureGoBinaries(REPO_ROOT);
-    const prometheusData = mkdtempSync(join(tmpdir(), 'prometheus-'));
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'stack-data-'));
     const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-'));
-    const tempDirs = options.logDir ? [prometheusData] : [prometheusData, logDir];
+    const tempDirs = [...(options.dataDir ? [] : [dataDir]), ...(options.logDir ? [] : [logDir])];
+    const dataFor = (name: string) => {
+      const dir = join(dataDir, name);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    };
     const output: OutputOptions = { echo: options.echo ?? false, logDir };
     const serviceEnv = { ...baseServiceEnv(dotenv, ports), ...options.serviceEnv };
-    const jaegerHealth = `http://127.0.0.1:${ports.jaegerHealth}/status`;
-    const collectorHealth = `http://127.0.0.1:${ports.collectorHealth}/`;
-    const prometheusReady = `http://127.0.0.1:${ports.prometheus}/-/ready`;
-    const components = new Map<string, Component>([
-      [
-        'prometheus',
-        { spec: prometheusSpec(binaries.prometheus, ports, prometheusData), readyUrl: prometheusReady, aliveUrl: prometheusReady },
-      ],
-      ['jaeger', { spec: jaegerSpec(binaries.jaeger, ports), readyUrl: jaegerHealth, aliveUrl: jaegerHealth }],
+    const jaegerEnv = {
+      JAEGER_TRACE_STORAGE: requireKey(dotenv, 'JAEGER_TRACE_STORAGE'),
+      JAEGER_TRACE_TTL: requireKey(dotenv, 'JAEGER_TRACE_TTL'),
+      ...options.jaegerEnv,
+    };
+    const gatewayEnv = {
+      TAIL_SAMPLING_LATENCY_THRESHOLD_MS: requireKey(dotenv, 'TAIL_SAMPLING_LATENCY_THRESHOLD_MS'),
+      TAIL_SAMPLING_PERCENTAGE: requireKey(dotenv, 'TAIL_SAMPLING_PERCENTAGE'),
+      ...options.gatewayEnv,
+    };
+    const health = (port: number, path = '/') => `http://127.0.0.1:${port}${path}`;
+    const pipeline: [string, Component][] = [
+      ['prometheus', readyAt(prometheusSpec(binaries.prometheus, ports, dataFor('prometheus')), health(ports.prometheus, '/-/ready'))],
+      ['jaeger', readyAt(jaegerSpec(binaries.jaeger, ports, dataFor('jaeger'), jaegerEnv), health(ports.jaegerHealth, '/status'))],
+      ...ports.gateways.map((gateway, index): [string, Component] => [
+        gatewayName(index),
+        readyAt(gatewaySpec(binaries.collector, index, gateway, ports.jaegerOtlpGrpc, dataDir, gatewayEnv), health(gateway.health)),
+      ]),
       [
         'otel-collector',
-        {
-          spec: collectorSpec(binaries.collector, ports, options.collectorEnv),
-          readyUrl: collectorHealth,
-          aliveUrl: collectorHealth,
-        },
+        readyAt(collectorSpec(binaries.collector, ports, dataFor('otel-collector'), options.collectorEnv), health(ports.collectorHealth)),
       ],
-      ...SERVICE_NAMES.map((name): [string, Component] => {
-        const base = `http://127.0.0.1:${servicePort(name, ports)}`;
-        const env = { ...serviceEnv, ...options.envFor?.[name] };
-        const spec = serviceSpec(name, ports, env, options.preload === undefined ? PROJECT_BOOTSTRAP : options.preload);
-        return [name, { spec, readyUrl: `${base}/readyz`, aliveUrl: `${base}/healthz` }];
-      }),
-    ]);
-    const stack = new Stack(ports, components, output, options.startTimeoutMs ?? 30_000, tempDirs);
+    ];
+    const services = SERVICE_NAMES.map((name): [string, Component] => {
+      const base = `http://127.0.0.1:${servicePort(name, ports)}`;
+      const env = { ...serviceEnv, ...options.envFor?.[name] };
+      const spec = serviceSpec(name, ports, env, options.preload === undefined ? PROJECT_BOOTSTRAP : options.preload);
+      return [name, { spec, readyUrl: `${base}/readyz`, aliveUrl: `${base}/healthz` }];
+    });
+    const pipelineNames = pipeline.map(([name]) => name);
+    const components = new Map([...pipeline, ...services]);
+    const stack = new Stack(ports, components, pipelineNames, output, options.startTimeoutMs ?? 30_000, dataDir, tempDirs);
     const wanted = (name: string) => !options.without?.includes(name);
     try {
       // The pipeline first, so that the services' first spans have somewhere to go.
-      for (const name of PIPELINE_NAMES.filter(wanted)) await stack.start(name);
+      for (const name of pipelineNames.filter(wanted)) await stack.start(name);
       await Promise.all(SERVICE_NAMES.filter(wanted).map((name) => stack.start(name)));
     } catch (error) {
       const logs = stack.logs();
@@ -182,6 +215,11 @@ export class Stack {
   }
 }
 
+/** A pipeline component: ready, and alive, once its health endpoint answers 200. */
+function readyAt(spec: ProcessSpec, healthUrl: string): Component {
+  return { spec, readyUrl: healthUrl, aliveUrl: healthUrl };
+}
+
 /** The services run on the Node running this runner; the OpenTelemetry packages need >= 22.15. */
 function assertNodeVersion(): void {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -190,155 +228,5 @@ function assertNodeVersion(): void {
   }
 }
 
-function portsFromEnv(env: Record<string, string>): StackPorts {
-  const port = (key: string) => Number(requireKey(env, key));
-  return {
-    frontend: port('FRONTEND_PORT'),
-    usersService: port('USERS_SERVICE_PORT'),
-    postsService: port('POSTS_SERVICE_PORT'),
-    collectorOtlpGrpc: port('COLLECTOR_OTLP_GRPC_PORT'),
-    collectorOtlpHttp: port('COLLECTOR_OTLP_HTTP_PORT'),
-    collectorHealth: port('COLLECTOR_HEALTH_PORT'),
-    collectorMetrics: port('COLLECTOR_METRICS_PORT'),
-    jaegerUi: port('JAEGER_UI_PORT'),
-    jaegerGrpcQuery: port('LOCAL_JAEGER_GRPC_QUERY_PORT'),
-    jaegerOtlpGrpc: port('LOCAL_JAEGER_OTLP_GRPC_PORT'),
-    jaegerOtlpHttp: port('LOCAL_JAEGER_OTLP_HTTP_PORT'),
-    jaegerHealth: port('LOCAL_JAEGER_HEALTH_PORT'),
-    jaegerMetrics: port('LOCAL_JAEGER_METRICS_PORT'),
-    prometheus: port('PROMETHEUS_PORT'),
-  };
-}
-
-/** Fails before anything starts, naming the .env port that something else already holds. */
-async function assertPortsFree(ports: StackPorts): Promise<void> {
-  const busy: string[] = [];
-  for (const [name, port] of Object.entries(ports)) {
-    if (!(await isPortFree(port))) busy.push(`${port} (${name})`);
-  }
-  if (busy.length > 0) throw new Error(`ports already in use: ${busy.join(', ')}. Stop what holds them, or change them in .env.`);
-}
-
-/** The same ports as .env names, each replaced by a different free one. */
-async function freePorts(dotenv: Record<string, string>): Promise<StackPorts> {
-  const keys = Object.keys(portsFromEnv(dotenv)) as (keyof StackPorts)[];
-  const ports = {} as StackPorts;
-  const taken = new Set<number>();
-  for (const key of keys) {
-    const port = await freePort(taken);
-    taken.add(port);
-    ports[key] = port;
-  }
-  return ports;
-}
-
-function jaegerSpec(binary: string, ports: StackPorts): ProcessSpec {
-  return {
-    name: 'jaeger',
-    command: binary,
-    args: ['--config', join(REPO_ROOT, 'jaeger-config.yaml')],
-    cwd: REPO_ROOT,
-    env: {
-      ...inheritedEnv(),
-      JAEGER_LISTEN_HOST: '127.0.0.1',
-      // Jaeger's start-up chatter at info would drown the services' lines in the demo's output.
-      JAEGER_LOG_LEVEL: process.env.JAEGER_LOG_LEVEL ?? 'warn',
-      JAEGER_UI_PORT: String(ports.jaegerUi),
-      JAEGER_GRPC_QUERY_PORT: String(ports.jaegerGrpcQuery),
-      JAEGER_OTLP_GRPC_PORT: String(ports.jaegerOtlpGrpc),
-      JAEGER_OTLP_HTTP_PORT: String(ports.jaegerOtlpHttp),
-      JAEGER_HEALTH_PORT: String(ports.jaegerHealth),
-      JAEGER_METRICS_PORT: String(ports.jaegerMetrics),
-      PROMETHEUS_URL: `http://127.0.0.1:${ports.prometheus}`,
-    },
-  };
-}
-
-/** Prometheus with the repo's prometheus.yml, as compose runs it; its database in `dataDir`. */
-function prometheusSpec(binary: string, ports: StackPorts, dataDir: string): ProcessSpec {
-  return {
-    name: 'prometheus',
-    command: binary,
-    args: [
-      `--config.file=${join(REPO_ROOT, 'prometheus.yml')}`,
-      // The Collector pushes metrics here (its prometheusremotewrite exporter).
-      '--web.enable-remote-write-receiver',
-      `--storage.tsdb.path=${dataDir}`,
-      `--web.listen-address=127.0.0.1:${ports.prometheus}`,
-      '--log.level=warn',
-    ],
-    cwd: dataDir,
-    env: inheritedEnv(),
-  };
-}
-
-function collectorSpec(binary: string, ports: StackPorts, extraEnv: Record<string, string> = {}): ProcessSpec {
-  return {
-    name: 'otel-collector',
-    command: binary,
-    args: ['--config', join(REPO_ROOT, 'otel-collector-config.yaml')],
-    cwd: REPO_ROOT,
-    env: {
-      ...inheritedEnv(),
-      COLLECTOR_OTLP_GRPC_ENDPOINT: `127.0.0.1:${ports.collectorOtlpGrpc}`,
-      COLLECTOR_OTLP_HTTP_ENDPOINT: `127.0.0.1:${ports.collectorOtlpHttp}`,
-      COLLECTOR_HEALTH_ENDPOINT: `127.0.0.1:${ports.collectorHealth}`,
-      COLLECTOR_METRICS_HOST: '127.0.0.1',
-      COLLECTOR_METRICS_PORT: String(ports.collectorMetrics),
-      PROMETHEUS_REMOTE_WRITE_URL: `http://127.0.0.1:${ports.prometheus}/api/v1/write`,
-      JAEGER_OTLP_GRPC_ENDPOINT: `127.0.0.1:${ports.jaegerOtlpGrpc}`,
-      ...extraEnv,
-    },
-  };
-}
-
-/** What all three services get, as compose gives it to them. */
-function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts): Record<string, string> {
-  return {
-    HOST: '127.0.0.1',
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.collectorOtlpGrpc}`,
-    OTEL_BSP_SCHEDULE_DELAY: requireKey(dotenv, 'OTEL_BSP_SCHEDULE_DELAY'),
-    OTEL_METRIC_EXPORT_INTERVAL: requireKey(dotenv, 'OTEL_METRIC_EXPORT_INTERVAL'),
-    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${LOCAL_ENVIRONMENT}`,
-    OUTBOUND_TIMEOUT_MS: requireKey(dotenv, 'OUTBOUND_TIMEOUT_MS'),
-    NODE_OPTIONS: `--max-old-space-size=${requireKey(dotenv, 'SERVICE_HEAP_MB')} --max-semi-space-size=${requireKey(dotenv, 'SERVICE_SEMI_SPACE_MB')}`,
-    DATABASE_LATENCY_MS: requireKey(dotenv, 'DATABASE_LATENCY_MS'),
-    FIX_SEQUENTIAL_FETCH: requireKey(dotenv, 'FIX_SEQUENTIAL_FETCH'),
-    FAULT_INJECTION_ENABLED: requireKey(dotenv, 'FAULT_INJECTION_ENABLED'),
-    USERS_SERVICE_URL: `http://127.0.0.1:${ports.usersService}`,
-    POSTS_SERVICE_URL: `http://127.0.0.1:${ports.postsService}`,
-    JAEGER_UI_URL: `http://localhost:${ports.jaegerUi}`,
-  };
-}
-
-export const PROJECT_BOOTSTRAP = '@demo/telemetry/register';
-
-/** The deployment.environment.name the services of this runner report (compose: docker-compose). */
-export const LOCAL_ENVIRONMENT = 'local';
-
 /** What `pnpm demo` adds to .env: fault injection on, as in compose, for the README's tour. */
 export const DEMO_SERVICE_ENV: Readonly<Record<string, string>> = { FAULT_INJECTION_ENABLED: 'true' };
-
-function serviceSpec(name: ServiceName, ports: StackPorts, serviceEnv: Record<string, string>, preload: string | null): ProcessSpec {
-  return {
-    name,
-    // The Node running this runner: the project's own Node 24.
-    command: process.execPath,
-    args: [...(preload ? ['--require', preload] : []), 'dist/server.js'],
-    cwd: join(REPO_ROOT, 'services', name),
-    env: { ...inheritedEnv(), ...serviceEnv, OTEL_SERVICE_NAME: name, PORT: String(servicePort(name, ports)) },
-  };
-}
-
-export function servicePort(name: ServiceName, ports: StackPorts): number {
-  return { frontend: ports.frontend, 'users-service': ports.usersService, 'posts-service': ports.postsService }[name];
-}
-
-/** The caller's environment minus anything a parent's OpenTelemetry setup might have left. */
-function inheritedEnv(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined && !/^(OTEL_SERVICE_NAME|NODE_OPTIONS)$/.test(entry[0]),
-    ),
-  );
-}

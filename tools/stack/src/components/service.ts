@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { requireKey } from '../env-file';
+import type { ProcessSpec } from '../process';
+import { inheritedEnv, REPO_ROOT } from '../repo';
+import type { StackPorts } from '../stack-ports';
+
+export const SERVICE_NAMES = ['posts-service', 'users-service', 'frontend'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const PROJECT_BOOTSTRAP = '@demo/telemetry/register';
+
+/** The deployment.environment.name the services of this runner report (compose: docker-compose). */
+export const LOCAL_ENVIRONMENT = 'local';
+
+/** One of the three services, preloading `preload` (the bootstrap, another module, or null for none). */
+export function serviceSpec(name: ServiceName, ports: StackPorts, serviceEnv: Record<string, string>, preload: string | null): ProcessSpec {
+  return {
+    name,
+    // The Node running this runner: the project's own Node 24.
+    command: process.execPath,
+    args: [...(preload ? ['--require', preload] : []), 'dist/server.js'],
+    cwd: join(REPO_ROOT, 'services', name),
+    env: { ...inheritedEnv(), ...serviceEnv, OTEL_SERVICE_NAME: name, PORT: String(servicePort(name, ports)) },
+  };
+}
+
+/** What all three services get, as compose gives it to them. */
+export function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.collectorOtlpGrpc}`,
+    OTEL_BSP_SCHEDULE_DELAY: requireKey(dotenv, 'OTEL_BSP_SCHEDULE_DELAY'),
+    OTEL_METRIC_EXPORT_INTERVAL: requireKey(dotenv, 'OTEL_METRIC_EXPORT_INTERVAL'),
+    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${LOCAL_ENVIRONMENT}`,
+    OUTBOUND_TIMEOUT_MS: requireKey(dotenv, 'OUTBOUND_TIMEOUT_MS'),
+    NODE_OPTIONS: `--max-old-space-size=${requireKey(dotenv, 'SERVICE_HEAP_MB')} --max-semi-space-size=${requireKey(dotenv, 'SERVICE_SEMI_SPACE_MB')}`,
+    DATABASE_LATENCY_MS: requireKey(dotenv, 'DATABASE_LATENCY_MS'),
+    FIX_SEQUENTIAL_FETCH: requireKey(dotenv, 'FIX_SEQUENTIAL_FETCH'),
+    FAULT_INJECTION_ENABLED: requireKey(dotenv, 'FAULT_INJECTION_ENABLED'),
+    USERS_SERVICE_URL: `http://127.0.0.1:${ports.usersService}`,
+    POSTS_SERVICE_URL: `http://127.0.0.1:${ports.postsService}`,
+    JAEGER_UI_URL: `http://localhost:${ports.jaegerUi}`,
+  };
+}
+
+export function servicePort(name: ServiceName, ports: StackPorts): number {
+  return { frontend: ports.frontend, 'users-service': ports.usersService, 'posts-service': ports.postsService }[name];
+}

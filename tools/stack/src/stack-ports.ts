@@ -1,0 +1,85 @@
+import { requireKey } from './env-file';
+import { freePort, isPortFree } from './ports';
+
+export interface GatewayPorts {
+  otlpGrpc: number;
+  health: number;
+  metrics: number;
+}
+
+export interface StackPorts {
+  frontend: number;
+  usersService: number;
+  postsService: number;
+  collectorOtlpGrpc: number;
+  collectorOtlpHttp: number;
+  collectorHealth: number;
+  collectorMetrics: number;
+  jaegerUi: number;
+  jaegerGrpcQuery: number;
+  jaegerOtlpGrpc: number;
+  jaegerOtlpHttp: number;
+  jaegerHealth: number;
+  jaegerMetrics: number;
+  prometheus: number;
+  /** The two-tier pipeline's gateways; empty with one tier. */
+  gateways: GatewayPorts[];
+}
+
+type SinglePorts = Omit<StackPorts, 'gateways'>;
+
+/** The .env ports, as the demo uses them; gateway N (from 0) on each LOCAL_GATEWAY_* port plus N. */
+export function portsFromEnv(env: Record<string, string>, gatewayCount: number): StackPorts {
+  const port = (key: string) => Number(requireKey(env, key));
+  const gateway = (index: number): GatewayPorts => ({
+    otlpGrpc: port('LOCAL_GATEWAY_OTLP_GRPC_PORT') + index,
+    health: port('LOCAL_GATEWAY_HEALTH_PORT') + index,
+    metrics: port('LOCAL_GATEWAY_METRICS_PORT') + index,
+  });
+  return {
+    frontend: port('FRONTEND_PORT'),
+    usersService: port('USERS_SERVICE_PORT'),
+    postsService: port('POSTS_SERVICE_PORT'),
+    collectorOtlpGrpc: port('COLLECTOR_OTLP_GRPC_PORT'),
+    collectorOtlpHttp: port('COLLECTOR_OTLP_HTTP_PORT'),
+    collectorHealth: port('COLLECTOR_HEALTH_PORT'),
+    collectorMetrics: port('COLLECTOR_METRICS_PORT'),
+    jaegerUi: port('JAEGER_UI_PORT'),
+    jaegerGrpcQuery: port('LOCAL_JAEGER_GRPC_QUERY_PORT'),
+    jaegerOtlpGrpc: port('LOCAL_JAEGER_OTLP_GRPC_PORT'),
+    jaegerOtlpHttp: port('LOCAL_JAEGER_OTLP_HTTP_PORT'),
+    jaegerHealth: port('LOCAL_JAEGER_HEALTH_PORT'),
+    jaegerMetrics: port('LOCAL_JAEGER_METRICS_PORT'),
+    prometheus: port('PROMETHEUS_PORT'),
+    gateways: Array.from({ length: gatewayCount }, (_, index) => gateway(index)),
+  };
+}
+
+/** The same ports as .env names, each replaced by a different free one. */
+export async function freePorts(env: Record<string, string>, gatewayCount: number): Promise<StackPorts> {
+  const taken = new Set<number>();
+  const next = async () => {
+    const port = await freePort(taken);
+    taken.add(port);
+    return port;
+  };
+  const { gateways, ...single } = portsFromEnv(env, gatewayCount);
+  const ports = { gateways: [] } as unknown as StackPorts;
+  for (const key of Object.keys(single) as (keyof SinglePorts)[]) ports[key] = await next();
+  for (const _ of gateways) ports.gateways.push({ otlpGrpc: await next(), health: await next(), metrics: await next() });
+  return ports;
+}
+
+/** Fails before anything starts, naming the .env port that something else already holds. */
+export async function assertPortsFree(ports: StackPorts): Promise<void> {
+  const { gateways, ...single } = ports;
+  const named = [
+    ...Object.entries(single),
+    ...gateways.flatMap((gateway, i) => Object.entries(gateway).map(([key, port]): [string, number] => [`gateway ${i + 1} ${key}`, port])),
+  ];
+  const busy: string[] = [];
+  for (const [name, port] of named) {
+    if (!(await isPortFree(port))) busy.push(`${port} (${name})`);
+  }
+  if (busy.length > 0) throw new Error(`ports already in use: ${busy.join(', ')}. Stop what holds them, or change them in .env.`);
+}
