@@ -33,7 +33,7 @@ async function gatewayGoneMidRun(signal: 'SIGTERM' | 'SIGKILL') {
     await sleep(15_000);
     const counts = await Promise.all(outcomes.map(async (o) => (o.traceId ? (await getTrace(stack.jaegerUrl, o.traceId)).length : 0)));
     const mayBeUndecided = (startedAtMs: number) => startedAtMs >= goneAtMs - UNDECIDED_WINDOW_MS && startedAtMs <= backAtMs;
-    const notComplete = outcomes.filter((o, i) => counts[i] !== SPANS);
+    const notComplete = outcomes.filter((_, i) => counts[i] !== SPANS);
     return {
       requests: outcomes.length,
       answered: outcomes.filter((o) => o.status === 200).length,

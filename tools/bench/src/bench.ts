@@ -1,13 +1,14 @@
 /**
  * pnpm bench [--smoke] [--out DIR]: what tracing costs, on the no-Docker topology with the real
- * Collector and Jaeger. Three configurations of the same services (off, stock, project),
- * interleaved round by round. Writes results.json, results.md and latency.svg, and prints a
+ * Collector and Jaeger. Five configurations of the same services (off, stock, project, and the
+ * project with head sampling at 10% and 1%), interleaved round by round; then the cost of the
+ * two-tier pipeline's gateways. Writes results.json, results.md and latency.svg, and prints a
  * verdict line per target. --smoke runs a short version, to check that the benchmark works.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT, SERVICE_NAMES, Stack } from '@demo/stack';
+import { type PipelineShape, REPO_ROOT, SERVICE_NAMES, Stack } from '@demo/stack';
 import { type BenchConfig, benchConfigs, COMMON_ENV, type ConfigName } from './configs';
 import {
   atRate,
@@ -35,9 +36,10 @@ const settings = smoke
   : // 30 s at a fixed rate: at 100 req/s a round's p99 then rests on its 30 slowest requests, not 10.
     { rounds: 3, saturationS: 10, rateS: 30, connections: 20, deliveryS: 60, visibleSamples: 50 };
 
-async function withStack<T>(config: BenchConfig, work: (stack: Stack) => Promise<T>): Promise<T> {
+async function withStack<T>(config: BenchConfig, work: (stack: Stack) => Promise<T>, pipeline: PipelineShape = 'one-tier'): Promise<T> {
   const stack = await Stack.start({
     ports: 'free',
+    pipeline,
     preload: config.preload,
     serviceEnv: { ...COMMON_ENV, ...config.env },
     without: [...SERVICE_NAMES],
@@ -118,6 +120,36 @@ async function delivery(config: BenchConfig) {
       timeToVisibleMs: { p50: percentileOf(visible, 50), p95: percentileOf(visible, 95), samples: visible.length },
     };
   });
+}
+
+/** What the gateway tier is measured at: spans a second through the two-tier pipeline. */
+const GATEWAY_SPANS_PER_SEC = 1_000;
+
+/** The gateway tier's own cost: the gateways' CPU and peak RSS while the services send 1000 spans/s through two tiers. */
+async function gatewayCost(config: BenchConfig): Promise<Results['gatewayTier']> {
+  return withStack(
+    config,
+    async (stack) => {
+      await Promise.all(SERVICE_NAMES.map((name) => stack.start(name)));
+      const names = stack.gatewayNames;
+      const cpu = () => names.reduce((sum, name) => sum + (stack.process(name).cpuSeconds() ?? Number.NaN), 0);
+      const cpuBefore = cpu();
+      const started = performance.now();
+      const load = atRate(stack, GATEWAY_SPANS_PER_SEC / SPANS_PER_REQUEST, settings.rateS);
+      const { result, peakMb } = await peakRssDuring(stack, load, names);
+      const seconds = (performance.now() - started) / 1000;
+      const spansPerSec = (result.ok * SPANS_PER_REQUEST) / seconds;
+      const cpuPercentOfCore = ((cpu() - cpuBefore) / seconds) * 100;
+      return {
+        gateways: names.length,
+        spansPerSec: Math.round(spansPerSec),
+        failedRequests: result.non2xx + result.errors,
+        cpuPercentOfCorePer1000SpansPerSec: Number((cpuPercentOfCore / (spansPerSec / 1000)).toFixed(1)),
+        peakRssMb: peakMb,
+      };
+    },
+    'two-tier',
+  );
 }
 
 function summarize(rounds: Record<ConfigName, RoundResult[]>): Record<ConfigName, Summary> {
@@ -204,6 +236,8 @@ async function main(): Promise<void> {
   const project = configs.find((c) => c.name === 'project') as BenchConfig;
   console.log('delivery and time to visible: project');
   const { delivery: deliveryResult, timeToVisibleMs } = await delivery(project);
+  console.log('the gateway tier: project, two tiers');
+  const gatewayTier = await gatewayCost(project);
   const partial = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version },
@@ -212,6 +246,7 @@ async function main(): Promise<void> {
     summary: summarize(rounds),
     delivery: deliveryResult,
     timeToVisibleMs,
+    gatewayTier,
     productionSizeMb: productionSizeMb(),
   };
   const results: Results = { ...partial, verdicts: verdicts(partial) };

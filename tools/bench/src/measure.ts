@@ -77,16 +77,20 @@ export function failureSamples(stack: Stack, loads: LoadResult[], max = 8): stri
   return [...loads.flatMap((load) => load.errorSamples), ...fromServices].slice(0, max);
 }
 
-/** Each service's resident memory in MB. */
-export function rssMb(stack: Stack): Record<string, number> {
-  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, Math.round((stack.process(name).rssBytes() ?? 0) / MB)]));
+/** Each service's (or each named process's) resident memory in MB. */
+export function rssMb(stack: Stack, names: readonly string[] = SERVICE_NAMES): Record<string, number> {
+  return Object.fromEntries(names.map((name) => [name, Math.round((stack.process(name).rssBytes() ?? 0) / MB)]));
 }
 
-/** Runs `during` while sampling each service's RSS; returns the peak per service. */
-export async function peakRssDuring<T>(stack: Stack, during: Promise<T>): Promise<{ result: T; peakMb: Record<string, number> }> {
+/** Runs `during` while sampling each service's (or named process's) RSS; returns the peak per process. */
+export async function peakRssDuring<T>(
+  stack: Stack,
+  during: Promise<T>,
+  names: readonly string[] = SERVICE_NAMES,
+): Promise<{ result: T; peakMb: Record<string, number> }> {
   const peakMb: Record<string, number> = {};
   const sample = () => {
-    for (const [name, mb] of Object.entries(rssMb(stack))) peakMb[name] = Math.max(peakMb[name] ?? 0, mb);
+    for (const [name, mb] of Object.entries(rssMb(stack, names))) peakMb[name] = Math.max(peakMb[name] ?? 0, mb);
   };
   const timer = setInterval(sample, 200);
   try {

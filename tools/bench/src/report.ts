@@ -22,6 +22,15 @@ export interface Results {
     sdkDroppedLines: number;
   };
   timeToVisibleMs: { p50: number; p95: number; samples: number };
+  /** The two-tier pipeline's gateways (tail sampling) under the project's spans. */
+  gatewayTier: {
+    gateways: number;
+    spansPerSec: number;
+    failedRequests: number;
+    /** All gateways together: percent of one core per 1000 spans/s. */
+    cpuPercentOfCorePer1000SpansPerSec: number;
+    peakRssMb: Record<string, number>;
+  };
   productionSizeMb: Record<string, number>;
   verdicts: Verdict[];
 }
@@ -93,6 +102,12 @@ export function markdown(results: Results): string {
       `${results.delivery.accepted} accepted by the Collector, ${results.delivery.sentToJaeger} sent to Jaeger, ` +
       `${results.delivery.collectorFailed} refused or failed in the Collector, ${results.delivery.sdkDroppedLines} SDK drop reports.`,
     `Time to visible in Jaeger (project, ${results.timeToVisibleMs.samples} requests): p50 ${results.timeToVisibleMs.p50} ms, p95 ${results.timeToVisibleMs.p95} ms.`,
+    `The gateway tier (${results.gatewayTier.gateways} gateways, tail sampling, ${results.gatewayTier.spansPerSec} spans/s, ${results.gatewayTier.failedRequests} failed requests): ` +
+      `${results.gatewayTier.cpuPercentOfCorePer1000SpansPerSec}% of a core per 1000 spans/s in all, peak RSS ${Object.entries(
+        results.gatewayTier.peakRssMb,
+      )
+        .map(([name, mb]) => `${name} ${mb} MB`)
+        .join(', ')}.`,
     `Production dependencies (pnpm deploy --prod): ${Object.entries(results.productionSizeMb)
       .map(([svc, mb]) => `${svc} ${mb} MB`)
       .join(', ')}.`,
@@ -104,7 +119,13 @@ export function markdown(results: Results): string {
 
 /** Latency distributions at 100 req/s (median round of each configuration) as an SVG line chart. */
 export function latencySvg(results: Results): string {
-  const colors: Record<ConfigName, string> = { off: '#2b8a3e', stock: '#c92a2a', project: '#1864ab' };
+  const colors: Record<ConfigName, string> = {
+    off: '#2b8a3e',
+    stock: '#c92a2a',
+    project: '#1864ab',
+    'head 10%': '#e67700',
+    'head 1%': '#862e9c',
+  };
   const series = (Object.keys(results.configs) as ConfigName[]).map((name) => {
     const rounds = results.configs[name].rounds;
     const mid = [...rounds].sort((a, b) => a.rate100.p50Ms - b.rate100.p50Ms)[Math.floor(rounds.length / 2)];

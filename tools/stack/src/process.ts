@@ -85,6 +85,17 @@ export class ManagedProcess {
     }
   }
 
+  /** CPU time used so far (user + system), in seconds, from /proc (Linux), or undefined elsewhere. */
+  cpuSeconds(): number | undefined {
+    try {
+      // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses, in clock ticks (100 a second on Linux).
+      const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return undefined;
+    }
+  }
+
   get isRunning(): boolean {
     return this.exitCode === undefined;
   }
