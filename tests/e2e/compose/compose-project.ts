@@ -96,20 +96,22 @@ export class ComposeProject {
   private constructor(
     readonly name: string,
     readonly ports: Record<PublishedPort, number>,
+    /** The compose files, as `-f` would name them: docker-compose.yml and any override merged over it. */
+    readonly files: readonly string[],
   ) {}
 
   /**
    * The suite's project, on free host ports, not started yet. Its name is fixed, so that each run
    * replaces the images of the last one instead of adding its own.
    */
-  static async create(): Promise<ComposeProject> {
+  static async create({ name = E2E_PROJECT, files = ['docker-compose.yml'] } = {}): Promise<ComposeProject> {
     const taken = new Set<number>();
     const ports = {} as Record<PublishedPort, number>;
     for (const key of PUBLISHED_PORTS) {
       ports[key] = await freePort(taken);
       taken.add(ports[key]);
     }
-    return new ComposeProject(E2E_PROJECT, ports);
+    return new ComposeProject(name, ports, files);
   }
 
   /** The env files a user passes: .env, and the offline images where the offline path made them. */
@@ -129,7 +131,8 @@ export class ComposeProject {
   compose(args: string[], timeoutMs = 120_000): Promise<RunResult> {
     const envFiles = ComposeProject.envFiles().flatMap((file) => ['--env-file', file]);
     const env = { ...process.env, ...Object.fromEntries(Object.entries(this.ports).map(([k, v]) => [k, String(v)])) };
-    return run('docker', ['compose', '--project-name', this.name, ...envFiles, ...args], { env, timeoutMs });
+    const files = this.files.flatMap((file) => ['--file', file]);
+    return run('docker', ['compose', '--project-name', this.name, ...files, ...envFiles, ...args], { env, timeoutMs });
   }
 
   /** Like compose(), but a non-zero exit throws with what compose said. */
