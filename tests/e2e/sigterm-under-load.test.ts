@@ -45,7 +45,7 @@ describe('SIGTERM to a service under load', () => {
 describe('SIGTERM to the Collector', () => {
   let stack: Stack;
   beforeAll(async () => {
-    // A 30 s batch window: everything the Collector receives stays in its memory until it stops.
+    // A 30 s batch window: what the Collector receives waits in its exporter's batch until it stops.
     stack = await Stack.start({ ports: 'free', collectorEnv: { COLLECTOR_BATCH_TIMEOUT: '30s' } });
   });
   afterAll(() => stack?.stop());
