@@ -6,7 +6,7 @@ import { jaegerSpec } from './components/jaeger';
 import { prometheusSpec } from './components/prometheus';
 import { baseServiceEnv, PROJECT_BOOTSTRAP, SERVICE_NAMES, type ServiceName, servicePort, serviceSpec } from './components/service';
 import { readEnvFile, requireKey } from './env-file';
-import { ensureGoBinaries } from './go-binaries';
+import { ensureGoBinaries, type GoBinaries } from './go-binaries';
 import { waitForHttpOk } from './ports';
 import { ManagedProcess, type OutputOptions, type ProcessSpec } from './process';
 import { REPO_ROOT } from './repo';
@@ -162,36 +162,9 @@ export class Stack {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'stack-data-'));
     const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-'));
     const tempDirs = [...(options.dataDir ? [] : [dataDir]), ...(options.logDir ? [] : [logDir])];
-    const dataFor = (name: string) => {
-      const dir = join(dataDir, name);
-      mkdirSync(dir, { recursive: true });
-      return dir;
-    };
     const output: OutputOptions = { echo: options.echo ?? false, logDir };
     const serviceEnv = { ...baseServiceEnv(dotenv, ports), ...options.serviceEnv };
-    const jaegerEnv = {
-      JAEGER_TRACE_STORAGE: requireKey(dotenv, 'JAEGER_TRACE_STORAGE'),
-      JAEGER_TRACE_TTL: requireKey(dotenv, 'JAEGER_TRACE_TTL'),
-      ...options.jaegerEnv,
-    };
-    const gatewayEnv = {
-      TAIL_SAMPLING_LATENCY_THRESHOLD_MS: requireKey(dotenv, 'TAIL_SAMPLING_LATENCY_THRESHOLD_MS'),
-      TAIL_SAMPLING_PERCENTAGE: requireKey(dotenv, 'TAIL_SAMPLING_PERCENTAGE'),
-      ...options.gatewayEnv,
-    };
-    const health = (port: number, path = '/') => `http://127.0.0.1:${port}${path}`;
-    const pipeline: [string, Component][] = [
-      ['prometheus', readyAt(prometheusSpec(binaries.prometheus, ports, dataFor('prometheus')), health(ports.prometheus, '/-/ready'))],
-      ['jaeger', readyAt(jaegerSpec(binaries.jaeger, ports, dataFor('jaeger'), jaegerEnv), health(ports.jaegerHealth, '/status'))],
-      ...ports.gateways.map((gateway, index): [string, Component] => [
-        gatewayName(index),
-        readyAt(gatewaySpec(binaries.collector, index, gateway, ports.jaegerOtlpGrpc, dataDir, gatewayEnv), health(gateway.health)),
-      ]),
-      [
-        'otel-collector',
-        readyAt(collectorSpec(binaries.collector, ports, dataFor('otel-collector'), options.collectorEnv), health(ports.collectorHealth)),
-      ],
-    ];
+    const pipeline = pipelineComponents(binaries, ports, dataDir, dotenv, options);
     const services = SERVICE_NAMES.map((name): [string, Component] => {
       const base = `http://127.0.0.1:${servicePort(name, ports)}`;
       const env = { ...serviceEnv, ...options.envFor?.[name] };
@@ -213,6 +186,45 @@ export class Stack {
     }
     return stack;
   }
+}
+
+/** Prometheus, Jaeger, any gateways and the Collector, in start order, each keeping its data in `dataDir`/<name>. */
+function pipelineComponents(
+  binaries: GoBinaries,
+  ports: StackPorts,
+  dataDir: string,
+  dotenv: Record<string, string>,
+  options: StackOptions,
+): [string, Component][] {
+  const dataFor = (name: string) => {
+    const dir = join(dataDir, name);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  const jaegerEnv = {
+    JAEGER_TRACE_STORAGE: requireKey(dotenv, 'JAEGER_TRACE_STORAGE'),
+    JAEGER_TRACE_TTL: requireKey(dotenv, 'JAEGER_TRACE_TTL'),
+    ...options.jaegerEnv,
+  };
+  const gatewayEnv = {
+    TAIL_SAMPLING_LATENCY_THRESHOLD_MS: requireKey(dotenv, 'TAIL_SAMPLING_LATENCY_THRESHOLD_MS'),
+    TAIL_SAMPLING_PERCENTAGE: requireKey(dotenv, 'TAIL_SAMPLING_PERCENTAGE'),
+    ...options.gatewayEnv,
+  };
+  const health = (port: number, path = '/') => `http://127.0.0.1:${port}${path}`;
+  return [
+    ['prometheus', readyAt(prometheusSpec(binaries.prometheus, ports, dataFor('prometheus')), health(ports.prometheus, '/-/ready'))],
+    ['jaeger', readyAt(jaegerSpec(binaries.jaeger, ports, dataFor('jaeger'), jaegerEnv), health(ports.jaegerHealth, '/status'))],
+    ...ports.gateways.map((gateway, index): [string, Component] => [
+      gatewayName(index),
+      // Each gateway keeps its queue in dataDir/<its name>, as compose's replicas do under their hostnames.
+      readyAt(gatewaySpec(binaries.collector, index, gateway, ports.jaegerOtlpGrpc, dataDir, gatewayEnv), health(gateway.health)),
+    ]),
+    [
+      'otel-collector',
+      readyAt(collectorSpec(binaries.collector, ports, dataFor('otel-collector'), options.collectorEnv), health(ports.collectorHealth)),
+    ],
+  ];
 }
 
 /** A pipeline component: ready, and alive, once its health endpoint answers 200. */
