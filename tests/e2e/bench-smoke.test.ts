@@ -24,7 +24,7 @@ test('pnpm bench --smoke measures every figure and writes JSON, markdown and SVG
     timeout: 300_000,
   });
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-  for (const name of ['off', 'stock', 'project']) {
+  for (const name of ['off', 'stock', 'project', 'head 10%', 'head 1%']) {
     const summary = results.summary[name];
     expect([name, summary.saturationRps.median]).toEqual([name, expect.any(Number)]);
     expect(summary.saturationRps.median).toBeGreaterThan(0);
@@ -41,6 +41,11 @@ test('pnpm bench --smoke measures every figure and writes JSON, markdown and SVG
   }
   expect(results.delivery.expectedSpans).toBeGreaterThan(0);
   expect(results.timeToVisibleMs.samples).toBeGreaterThan(0);
+  // The gateway tier: its CPU per 1000 spans/s and each gateway's memory, measured.
+  expect(results.gatewayTier).toMatchObject({ gateways: 2, failedRequests: expect.any(Number) });
+  expect(results.gatewayTier.spansPerSec).toBeGreaterThan(0);
+  expect(results.gatewayTier.cpuPercentOfCorePer1000SpansPerSec).toBeGreaterThan(0);
+  expect(Object.keys(results.gatewayTier.peakRssMb)).toEqual(['otel-gateway-1', 'otel-gateway-2']);
   expect(results.verdicts).toHaveLength(8);
   const markdown = readFileSync(join(out, 'results.md'), 'utf8');
   expect(markdown.match(/^- (PASS|MISS): /gm)).toHaveLength(8);
