@@ -40,15 +40,21 @@ describe('the Collector absent at start, started later', () => {
 });
 
 describe('the Collector killed under load and back within 5 s', () => {
+  /**
+   * Half of what the traced services carry on this 2-core machine on a slow day (the benchmark
+   * saturated at 132 req/s on 2026-12-02). At 100 req/s one CI run answered 943 of 1000 with
+   * 200 and had a p50 of 257 ms even outside the outage: that measured the machine, not the outage.
+   */
+  const RATE = 50;
   let stack: Stack;
   beforeAll(async () => {
     stack = await Stack.start({ ports: 'free' });
   });
   afterAll(() => stack?.stop());
 
-  test('100 req/s: every request succeeds; spans that ended during the outage all arrive after it', async () => {
+  test(`${RATE} req/s: every request succeeds; every span arrives, those the Collector held when killed too`, async () => {
     const outage = { fromMs: 2_000, toMs: 6_000 };
-    const load = runLoad(stack.frontendUrl, { ratePerSec: 100, durationMs: 10_000, path: userPath });
+    const load = runLoad(stack.frontendUrl, { ratePerSec: RATE, durationMs: 10_000, path: userPath });
     await sleep(outage.fromMs);
     await stack.process('otel-collector').stop(0, 'SIGKILL');
     await sleep(outage.toMs - outage.fromMs);
@@ -60,7 +66,7 @@ describe('the Collector killed under load and back within 5 s', () => {
     const outside = ok.filter((o) => o.startedAtMs < outage.fromMs || o.startedAtMs >= outage.toMs + 1_000).map((o) => o.latencyMs);
     // Requests from the kill on ended while the Collector was gone (or after): the services' own
     // buffers must deliver every one of their spans. Spans the Collector had already accepted
-    // and held in memory when SIGKILL struck are lost with it; they are counted, not hidden.
+    // when SIGKILL struck were in its queue on disk, and are sent once it is back.
     const fromKill = ok.filter((o) => o.startedAtMs >= outage.fromMs);
     const beforeKill = ok.filter((o) => o.startedAtMs < outage.fromMs);
     const delivered = await countDelivered(
@@ -84,11 +90,10 @@ describe('the Collector killed under load and back within 5 s', () => {
       p99MsDuringOutage: percentile(during, 99).toFixed(1),
       ...delivered,
     };
-    report('collector killed for 4 s at 100 req/s', figures);
+    report(`collector killed for 4 s at ${RATE} req/s`, figures);
     expect(ok.length).toBe(outcomes.length);
     expect(delivered.found).toBe(delivered.expected);
-    // At most what the Collector can hold between receipt and export (one second of traffic here).
-    expect(acceptedBeforeKill.expected - acceptedBeforeKill.found).toBeLessThanOrEqual(100 * SPANS_PER_REQUEST);
+    expect(figures.lostInKilledCollector).toBe(0);
     // The outage must not reach the request path: every request above was answered 200 within
     // the load's 10 s timeout, and the median and p99 inside and outside the outage are reported.
     // They are not compared here. On this shared 2-core machine they follow whatever else runs:
