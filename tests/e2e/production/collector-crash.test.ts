@@ -22,8 +22,9 @@ async function crashWhileJaegerIsDown(collectorEnv: Record<string, string>) {
     await stack.start('otel-collector');
     await stack.start('jaeger');
     const answered = outcomes.filter((o) => o.status === 200).map((o) => o.traceId as string);
-    // On 2 cores, 100 req/s is near what the three services carry: a few answer 504 at the outbound
-    // timeout. The claim is about the requests that were answered.
+    // On 2 cores, 100 req/s is near what the three services carry: some answer 504 at the outbound
+    // timeout (87 of 2000 in one CI run). The claim is about the requests that were answered; the
+    // tests only ask that most were, so that the claim is about something.
     const failedByStatus = Object.fromEntries(
       [...new Set(outcomes.map((o) => o.status))]
         .filter((status) => status !== 200)
@@ -45,13 +46,13 @@ async function crashWhileJaegerIsDown(collectorEnv: Record<string, string>) {
 test('queue on disk: every span of every answered request reaches Jaeger after the crash', async () => {
   const figures = await crashWhileJaegerIsDown({});
   report('SIGKILL otel-collector while Jaeger is down, persistent queue', figures);
-  expect(figures.answered).toBeGreaterThan(figures.requests * 0.9);
+  expect(figures.answered).toBeGreaterThan(figures.requests / 2);
   expect(figures).toMatchObject({ found: figures.expected, incompleteTraces: 0 });
 }, 240_000);
 
 test('queue in memory (COLLECTOR_QUEUE_STORAGE=null): the crash loses what the Collector held', async () => {
   const figures = await crashWhileJaegerIsDown({ COLLECTOR_QUEUE_STORAGE: 'null' });
   report('SIGKILL otel-collector while Jaeger is down, in-memory queue', figures);
-  expect(figures.answered).toBeGreaterThan(figures.requests * 0.9);
+  expect(figures.answered).toBeGreaterThan(figures.requests / 2);
   expect(figures.lost).toBeGreaterThan(0);
 }, 240_000);
