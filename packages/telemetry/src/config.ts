@@ -9,8 +9,19 @@ import { join } from 'node:path';
 /** Instrumentations on when OTEL_NODE_ENABLED_INSTRUMENTATIONS is unset: what the demo uses. */
 export const DEFAULT_ENABLED_INSTRUMENTATIONS = ['http', 'express', 'pino'] as const;
 
-/** Requests that never get a trace: the services' probes (service-kit's PROBE_PATHS) would bury the interesting traces. */
-export const UNTRACED_PATHS = ['/healthz', '/readyz'] as const;
+/**
+ * Requests that never get a trace: the services' probes (service-kit's PROBE_PATHS) would bury the
+ * interesting traces; the frontend's page and its bundle are static files; and a trace of each of
+ * the browser's span exports (the frontend's OTLP proxy) would be a trace of tracing.
+ */
+export const UNTRACED_PATHS = ['/healthz', '/readyz', '/', '/otlp/v1/traces'] as const;
+export const UNTRACED_PATH_PREFIXES = ['/assets/'] as const;
+
+/** Is this request URL (path and query) one of the untraced ones? */
+export function isUntracedUrl(url: string | undefined): boolean {
+  const path = (url ?? '').split('?', 1)[0] ?? '';
+  return (UNTRACED_PATHS as readonly string[]).includes(path) || UNTRACED_PATH_PREFIXES.some((prefix) => path.startsWith(prefix));
+}
 
 export interface TelemetryConfig {
   /** OTEL_SDK_DISABLED=true: nothing is patched or exported. */

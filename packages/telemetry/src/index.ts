@@ -1,1 +1,8 @@
-export { DEFAULT_ENABLED_INSTRUMENTATIONS, readTelemetryConfig, type TelemetryConfig, UNTRACED_PATHS } from './config';
+export {
+  DEFAULT_ENABLED_INSTRUMENTATIONS,
+  isUntracedUrl,
+  readTelemetryConfig,
+  type TelemetryConfig,
+  UNTRACED_PATH_PREFIXES,
+  UNTRACED_PATHS,
+} from './config';

@@ -11,7 +11,7 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { EXPORT_BATCH_SPANS, type TelemetryConfig, UNTRACED_PATHS } from './config';
+import { EXPORT_BATCH_SPANS, isUntracedUrl, type TelemetryConfig } from './config';
 import { OutageReportingExporter } from './outage-reporting-exporter';
 import { RetryingSpanExporter } from './retrying-exporter';
 
@@ -72,7 +72,7 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
  * startup, memory and image size down (README: "What tracing costs").
  */
 const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Instrumentation> = {
-  http: () => new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isUntraced(request.url) }),
+  http: () => new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isUntracedUrl(request.url) }),
   express: (config) =>
     new ExpressInstrumentation({
       ignoreLayersType: config.expressLayerSpans
@@ -106,11 +106,6 @@ function warnAboutUnbundled(config: TelemetryConfig): void {
         `Add @opentelemetry/instrumentation-${name} to packages/telemetry and to BUNDLED_INSTRUMENTATIONS in sdk.ts.`,
     );
   }
-}
-
-function isUntraced(url: string | undefined): boolean {
-  const path = (url ?? '').split('?', 1)[0];
-  return (UNTRACED_PATHS as readonly string[]).includes(path ?? '');
 }
 
 function buildPropagator(names: string[]): TextMapPropagator | null {

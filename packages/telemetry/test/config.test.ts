@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTelemetryConfig } from '../src/config';
+import { isUntracedUrl, readTelemetryConfig } from '../src/config';
 
 const emptyDir = mkdtempSync(join(tmpdir(), 'telemetry-config-'));
 afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
@@ -108,5 +108,15 @@ describe('readTelemetryConfig', () => {
       'express',
       'pino',
     ]);
+  });
+});
+
+describe('isUntracedUrl', () => {
+  test.each(['/healthz', '/readyz?x=1', '/', '/assets/app.js', '/otlp/v1/traces'])('%s gets no trace', (url) => {
+    expect(isUntracedUrl(url)).toBe(true);
+  });
+
+  test.each(['/api/users/1', '/users/1', '/posts?userId=1', '/assetsx', '/otlp/v1/traces/x', undefined])('%s is traced', (url) => {
+    expect(isUntracedUrl(url)).toBe(false);
   });
 });

@@ -40,6 +40,7 @@ export function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts
     USERS_SERVICE_URL: `http://127.0.0.1:${ports.usersService}`,
     POSTS_SERVICE_URL: `http://127.0.0.1:${ports.postsService}`,
     JAEGER_UI_URL: `http://localhost:${ports.jaegerUi}`,
+    BROWSER_TRACES_FORWARD_URL: `http://127.0.0.1:${ports.collectorOtlpHttp}/v1/traces`,
   };
 }
 
