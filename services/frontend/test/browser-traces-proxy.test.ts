@@ -9,23 +9,22 @@ import type { UsersClient } from '../src/users-client';
 class FakeCollector {
   readonly received: unknown[] = [];
   status = 200;
-  private server?: Server;
+  private readonly server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      this.received.push(JSON.parse(body));
+      res.writeHead(this.status, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        this.received.push(JSON.parse(body));
-        res.writeHead(this.status, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/v1/traces`;
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1/traces`;
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => this.server?.close(() => resolve()));
+    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
 
