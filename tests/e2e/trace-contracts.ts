@@ -8,7 +8,7 @@ export type SpanKindName = 'SERVER' | 'CLIENT' | 'INTERNAL';
 export interface ExpectedSpan {
   /** A name for this span within the contract, used by `parent`. */
   ref: string;
-  service: 'frontend' | 'users-service' | 'posts-service';
+  service: 'frontend-web' | 'frontend' | 'users-service' | 'posts-service';
   name: string;
   kind: SpanKindName;
   parent: string | null;
@@ -145,6 +145,46 @@ export const TRACE_CONTRACTS = {
     responseStatus: 400,
     spans: [frontendServer(400)],
   },
+} satisfies Record<string, TraceContract>;
+
+/**
+ * A click on the demo page (services/frontend/web): the browser's span is the root, its fetch
+ * carries traceparent, and the API request's whole contract hangs under that fetch.
+ */
+export function pageUserWithPostsContract(userId: number): TraceContract {
+  const [frontendServerSpan, ...downstream] = userWithPostsContract(userId).spans as [ExpectedSpan, ...ExpectedSpan[]];
+  return {
+    description: 'a click on the page: the browser is the root of the whole waterfall',
+    path: `/api/users/${userId}`,
+    responseStatus: 200,
+    spans: [
+      {
+        ref: 'page.click',
+        service: 'frontend-web',
+        name: 'load_user_posts',
+        kind: 'INTERNAL',
+        parent: null,
+        status: 'UNSET',
+        attributes: { 'user.id': userId },
+      },
+      {
+        ref: 'page.fetch',
+        service: 'frontend-web',
+        name: 'GET',
+        kind: 'CLIENT',
+        parent: 'page.click',
+        status: 'UNSET',
+        attributes: { 'http.request.method': 'GET', 'http.response.status_code': 200 },
+      },
+      { ...frontendServerSpan, parent: 'page.fetch' },
+      ...downstream,
+    ],
+  };
+}
+
+/** Contracts of a request that starts in the browser (tests/e2e/browser.test.ts). */
+export const PAGE_CONTRACTS = {
+  userWithPostsFromPage: pageUserWithPostsContract(1),
 } satisfies Record<string, TraceContract>;
 
 /** Contracts of a topology with a part missing. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { buildApp } from '../src/app';
+import { PAGE_CSP } from '../src/page';
 import type { UsersClient } from '../src/users-client';
 
 let publicDir: string;
@@ -24,6 +25,7 @@ const app = (jaegerUiUrl: string) => buildApp({} as UsersClient, { jaegerUiUrl, 
 test('/ is the page, with its settings filled in and escaped', async () => {
   const response = await request(app('http://localhost:16686/"><script>')).get('/').expect(200);
   expect(response.headers['content-type']).toMatch(/^text\/html/);
+  expect(response.headers['content-security-policy']).toBe(PAGE_CSP);
   expect(response.text).toBe('<meta name="a" content="http://localhost:16686/&quot;&gt;&lt;script&gt;"><meta name="b" content="true">');
 });
 

@@ -7,10 +7,11 @@
  * In CI this suite needs Docker and fails without it; elsewhere, with no engine, it is reported
  * as not run (skipped), with the reason.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PIPELINE_NAMES, REPO_ROOT, readEnvFile, SERVICE_NAMES } from '@demo/stack';
 import { describeTraceContracts, expectPostsServiceDownContract } from '../contract-suite';
-import { getTrace } from '../jaeger';
+import { getTrace, waitForTrace } from '../jaeger';
 import { countDelivered, report as reportAs, runLoad } from '../load';
 import { describeReadmeTour } from '../readme-tour';
 import { TRACE_CONTRACTS } from '../trace-contracts';
@@ -95,6 +96,22 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
     });
   });
 
+  test('the page is served at /, with its bundle, and the spans it posts reach Jaeger through the frontend', async () => {
+    const page = await fetch(`${project.frontendUrl}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`<meta name="jaeger-ui-url" content="http://localhost:${dotenv.JAEGER_UI_PORT}">`);
+    expect((await fetch(`${project.frontendUrl}/assets/app.js`)).status).toBe(200);
+    const traceId = randomBytes(16).toString('hex');
+    const exported = await fetch(`${project.frontendUrl}/otlp/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(browserExport(traceId)),
+    });
+    expect(exported.status).toBe(200);
+    const { spans } = await waitForTrace(project.jaegerUrl, traceId, 1);
+    expect(spans.map((span) => [span.service, span.name])).toEqual([['frontend-web', 'load_user_posts']]);
+  });
+
   test('--scale users-service=3: requests reach several replicas, each naming itself, and every trace is whole', async () => {
     await project.composeOrThrow(['up', '--wait', '--scale', 'users-service=3', 'users-service'], 180_000);
     const replicas = (await project.containers()).filter((c) => c.Service === 'users-service' && c.Health === 'healthy');
@@ -158,3 +175,17 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
     expect(left).toEqual([]);
   });
 });
+
+/** One span as the page's OTLP exporter sends it (JSON), with no service.name: the proxy fills it in. */
+function browserExport(traceId: string) {
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const span = {
+    traceId,
+    spanId: randomBytes(8).toString('hex'),
+    name: 'load_user_posts',
+    kind: 1,
+    startTimeUnixNano: String(nowNs - 5_000_000n),
+    endTimeUnixNano: String(nowNs),
+  };
+  return { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 'frontend-web' }, spans: [span] }] }] };
+}
