@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   const { frontend, usersService, postsService, jaegerUi, collectorOtlpGrpc, collectorOtlpHttp, prometheus } = stack.ports;
   console.log(`
   Up:
-    frontend        http://localhost:${frontend}   (calls users-service :${usersService}, which calls posts-service :${postsService})
+    page            http://localhost:${frontend}   (open it in a browser: each click is one trace, from the browser down)
+    frontend        http://localhost:${frontend}/api/users/1   (calls users-service :${usersService}, which calls posts-service :${postsService})
     Collector       OTLP localhost:${collectorOtlpGrpc} (gRPC), localhost:${collectorOtlpHttp} (HTTP)${gatewayLine(stack)}
     Jaeger          http://localhost:${jaegerUi}/api/traces?service=frontend&limit=5   (its API; the full UI comes with docker compose)
     Prometheus      http://localhost:${prometheus}/api/v1/query?query=traces_span_metrics_calls_total
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     curl -i localhost:${frontend}/api/users/1                                    the whole waterfall
     curl -i 'localhost:${frontend}/api/users/1?fault=posts-service:delay=800ms'  a slow dependency
     curl -i 'localhost:${frontend}/api/users/1?fault=posts-service:error=503'    an error deep down
-  Then: pnpm trace --last   (the latest trace's waterfall, in this terminal)
+  Then: pnpm trace --last   (the latest trace's waterfall, in this terminal, a click on the page's included)
 
   Traces, metrics and queues: ${relative(process.cwd(), dataDir)}/ (kept across restarts; pnpm demo --wipe starts afresh)
   Below: one line per request. Every process's full output: ${relative(process.cwd(), logDir) || '.'}/<name>.log
