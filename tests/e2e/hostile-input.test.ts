@@ -6,7 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { Stack } from '@demo/stack';
 import { traceIdOf } from './contract-matcher';
-import { type StoredSpan, waitForTrace } from './jaeger';
+import { getTrace, type StoredSpan, waitForTrace } from './jaeger';
 import { TRACE_CONTRACTS } from './trace-contracts';
 
 const FULL_TRACE = TRACE_CONTRACTS.userWithPosts.spans.length;
@@ -126,4 +126,55 @@ test('no span attribute carries a credential header', async () => {
   const everything = JSON.stringify(spans.map((span) => [span.attributes, span.resource]));
   expect(everything).not.toContain(secret);
   expect(everything.toLowerCase()).not.toMatch(/authorization|cookie|api-key/);
+});
+
+describe('the browser span proxy (POST /otlp/v1/traces), on the real Collector', () => {
+  const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    fetch(`${stack.frontendUrl}/otlp/v1/traces`, { method: 'POST', headers, body });
+  const oneSpan = (traceId: string, serviceName = 'frontend-web') =>
+    JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: serviceName } }] },
+          scopeSpans: [
+            {
+              scope: { name: 'hostile-input' },
+              spans: [
+                {
+                  traceId,
+                  spanId: '00f067aa0ba902b7',
+                  name: 'load_user_posts',
+                  kind: 1,
+                  startTimeUnixNano: String(BigInt(Date.now() - 5) * 1_000_000n),
+                  endTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+
+  test('a bad body, a huge body, another service name and a flood are refused; a valid batch reaches Jaeger', async () => {
+    const statuses = {
+      badBody: (await post('{"resourceSpans": [')).status,
+      notJson: (await post('hello', { 'content-type': 'text/plain' })).status,
+      hugeBody: (await post(`{"resourceSpans": [], "pad": "${'x'.repeat(1024 * 1024)}"}`)).status,
+      otherService: (await post(oneSpan('5b8efff798038103d269b633813fc60c', 'users-service'))).status,
+    };
+    expect(statuses).toEqual({ badBody: 400, notJson: 415, hugeBody: 413, otherService: 403 });
+    expect(await getTrace(stack.jaegerUrl, '5b8efff798038103d269b633813fc60c')).toEqual([]);
+
+    const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    expect((await post(oneSpan(traceId))).status).toBe(200);
+    const { spans } = await waitForTrace(stack.jaegerUrl, traceId, 1);
+    expect(spans.map((span) => span.service)).toEqual(['frontend-web']);
+
+    const flood = await Promise.all(Array.from({ length: 100 }, () => post('{"resourceSpans": []}').then((r) => r.status)));
+    const counts = flood.reduce<Record<number, number>>((all, status) => ({ ...all, [status]: (all[status] ?? 0) + 1 }), {});
+    expect(counts[429]).toBeGreaterThan(50);
+    expect(Object.keys(counts).sort()).toEqual(['200', '429']);
+    expect((await fetch(`${stack.frontendUrl}/healthz`)).status).toBe(200);
+    process.stdout.write(`[fault report] browser span proxy: ${JSON.stringify({ ...statuses, flood100: counts })}\n`);
+  });
 });
