@@ -99,7 +99,8 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
   test('the page is served at /, with its bundle, and the spans it posts reach Jaeger through the frontend', async () => {
     const page = await fetch(`${project.frontendUrl}/`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain(`<meta name="jaeger-ui-url" content="http://localhost:${dotenv.JAEGER_UI_PORT}">`);
+    // The suite publishes on free ports: the page links to Jaeger's, on localhost.
+    expect(await page.text()).toContain(`<meta name="jaeger-ui-url" content="http://localhost:${new URL(project.jaegerUrl).port}">`);
     expect((await fetch(`${project.frontendUrl}/assets/app.js`)).status).toBe(200);
     const traceId = randomBytes(16).toString('hex');
     const exported = await fetch(`${project.frontendUrl}/otlp/v1/traces`, {
