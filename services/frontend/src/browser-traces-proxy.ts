@@ -1,10 +1,7 @@
 import { HttpError, log } from '@demo/service-kit';
 import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
+import { BROWSER_TRACES_PATH } from './browser-telemetry';
 import { RateLimiter } from './rate-limiter';
-
-/** Where the page posts its spans (OTLP/HTTP JSON): same origin, so CORS stays closed. */
-export const BROWSER_TRACES_PATH = '/otlp/v1/traces';
-
 export interface BrowserTracesProxyOptions {
   /** The Collector's OTLP/HTTP traces endpoint (BROWSER_TRACES_FORWARD_URL). */
   forwardUrl: string;
@@ -102,10 +99,10 @@ export function parseTracesPayload(body: Buffer, serviceName: string, maxSpans: 
   let spanCount = 0;
   for (const entry of resourceSpans) {
     if (typeof entry !== 'object' || entry === null) throw invalid('each resourceSpans entry must be an object');
-    const { resource, scopeSpans } = entry as { resource?: { attributes?: unknown }; scopeSpans?: unknown };
+    const { scopeSpans } = entry as { scopeSpans?: unknown };
     if (!Array.isArray(scopeSpans)) throw invalid('scopeSpans must be an array');
     for (const scope of scopeSpans) spanCount += countSpans(scope, invalid);
-    enforceServiceName(entry as { resource?: { attributes?: unknown } }, resource, serviceName, invalid);
+    enforceServiceName(entry, serviceName, invalid);
   }
   if (spanCount > maxSpans) throw new HttpError(413, 'too_many_spans', `a batch holds at most ${maxSpans} spans`);
   return { resourceSpans };
@@ -117,12 +114,13 @@ function countSpans(scope: unknown, invalid: (why: string) => HttpError): number
   return spans.length;
 }
 
+/** Fills in a missing service.name; refuses any other than `serviceName`. */
 function enforceServiceName(
   entry: { resource?: { attributes?: unknown } },
-  resource: { attributes?: unknown } | undefined,
   serviceName: string,
   invalid: (why: string) => HttpError,
 ): void {
+  const { resource } = entry;
   const attributes = resource?.attributes ?? [];
   if (!Array.isArray(attributes) || !attributes.every(isAttribute)) throw invalid('resource attributes must be {key, value} pairs');
   const claimed = attributes.find((attribute) => attribute.key === 'service.name');

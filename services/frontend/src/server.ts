@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import { log, readBoolEnv, readIntEnv, readStringEnv, shutdownOnSignals } from '@demo/service-kit';
 import { buildApp } from './app';
+import { BROWSER_SERVICE_NAME } from './browser-telemetry';
 import { UsersClient } from './users-client';
-
-/** The browser's service.name: its spans are its own service in Jaeger, not the frontend's. */
-const BROWSER_SERVICE_NAME = 'frontend-web';
 
 const port = readIntEnv('PORT', 3000, process.env, { min: 1, max: 65535 });
 const host = readStringEnv('HOST', '0.0.0.0');

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { buildApp } from '../src/app';
-import { BROWSER_TRACES_LIMITS, BROWSER_TRACES_PATH, type BrowserTracesProxyOptions } from '../src/browser-traces-proxy';
+import { BROWSER_TRACES_PATH } from '../src/browser-telemetry';
+import { BROWSER_TRACES_LIMITS, type BrowserTracesProxyOptions } from '../src/browser-traces-proxy';
 import type { UsersClient } from '../src/users-client';
 
 /** A stand-in for the Collector's OTLP/HTTP receiver: it records what it was sent. */

@@ -13,11 +13,7 @@ import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, StackContextManager, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-
-/** The browser's service.name; the frontend's proxy refuses any other. */
-export const BROWSER_SERVICE_NAME = 'frontend-web';
-/** Where the page posts its spans (OTLP/HTTP JSON); the frontend forwards them to the Collector. */
-export const BROWSER_TRACES_PATH = '/otlp/v1/traces';
+import { BROWSER_SERVICE_NAME, BROWSER_TRACES_PATH } from '../src/browser-telemetry';
 
 export function startBrowserTracing(): Tracer {
   const tracesUrl = new URL(BROWSER_TRACES_PATH, location.href).href;
@@ -43,5 +39,5 @@ export function startBrowserTracing(): Tracer {
       new FetchInstrumentation({ ignoreUrls: [tracesUrl], ignoreNetworkEvents: true }),
     ],
   });
-  return trace.getTracer('frontend-web');
+  return trace.getTracer(BROWSER_SERVICE_NAME);
 }
