@@ -2,6 +2,7 @@ import { HttpError, log } from '@demo/service-kit';
 import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
 import { BROWSER_TRACES_PATH } from './browser-telemetry';
 import { RateLimiter } from './rate-limiter';
+
 export interface BrowserTracesProxyOptions {
   /** The Collector's OTLP/HTTP traces endpoint (BROWSER_TRACES_FORWARD_URL). */
   forwardUrl: string;
