@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the real OpenTelemetry Collector, Jaeger and Prometheus from Go modules, at the versions
+# Builds the real OpenTelemetry Collector, Jaeger, Prometheus and VictoriaLogs from Go modules, at the versions
 # the compose images use (.env), once, into a cache folder. Later runs reuse the binaries.
 #
 #   tools/build-go-binaries.sh          build what is missing, print nothing else
@@ -12,11 +12,12 @@ env_value() { sed -n "s/^$1=//p" "$root/.env"; }
 collector_version="$(env_value OTEL_COLLECTOR_VERSION)"
 jaeger_module_version="$(env_value JAEGER_GO_MODULE_VERSION)"
 prometheus_module_version="$(env_value PROMETHEUS_GO_MODULE_VERSION)"
+victoria_logs_version="$(env_value VICTORIA_LOGS_VERSION)"
 cache="${GO_BINARIES_DIR:-$root/.cache/go-binaries}"
 
 if ! command -v go >/dev/null; then
-  echo "build-go-binaries: Go is not installed. The no-Docker mode builds the OpenTelemetry Collector, Jaeger" >&2
-  echo "and Prometheus from source: install Go 1.26.7 or newer (https://go.dev/doc/install), or use 'docker compose up'." >&2
+  echo "build-go-binaries: Go is not installed. The no-Docker mode builds the OpenTelemetry Collector, Jaeger," >&2
+  echo "Prometheus and VictoriaLogs from source: install Go 1.26.7 or newer (https://go.dev/doc/install), or use 'docker compose up'." >&2
   exit 1
 fi
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
@@ -66,6 +67,20 @@ build_prometheus() {
   echo "PROMETHEUS_BIN=$out"
 }
 
+build_victoria_logs() {
+  local dir="$cache/victoria-logs-$victoria_logs_version" out
+  out="$dir/victoria-logs"
+  if [ ! -x "$out" ]; then
+    log "building VictoriaLogs $victoria_logs_version (app/victoria-logs, its web UI built in) from Go modules (a minute, once)"
+    # The version stamp its release build sets, so that `victoria-logs -version` names it.
+    GOBIN="$dir" go install -trimpath \
+      -ldflags "-s -w -X github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version=victoria-logs-$victoria_logs_version" \
+      "github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@$victoria_logs_version"
+  fi
+  echo "VICTORIA_LOGS_BIN=$out"
+}
+
 build_collector
 build_jaeger
 build_prometheus
+build_victoria_logs

@@ -1,11 +1,11 @@
 /**
  * `pnpm demo`: the whole topology as local processes, on the ports in .env, until Ctrl-C. The
  * terminal shows what is up, what to try, and one line per request; every process's whole
- * output goes to its file in .cache/demo-logs/. Traces, metrics and the Collector's queue are
+ * output goes to its file in .cache/demo-logs/. Traces, metrics, logs and the Collector's queue are
  * kept in .cache/data/, so they outlive a restart.
  *
  *   pnpm demo --two-tier   the agent Collector in front of two tail-sampling gateways
- *   pnpm demo --wipe       delete .cache/data/ first (yesterday's traces and metrics)
+ *   pnpm demo --wipe       delete .cache/data/ first (yesterday's traces, metrics and logs)
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const dataDir = join(REPO_ROOT, '.cache/data');
   if (flags.has('--wipe')) rmSync(dataDir, { recursive: true, force: true });
   console.log(
-    `Starting Prometheus, Jaeger, ${twoTier ? 'two tiers of OpenTelemetry Collectors' : 'the OpenTelemetry Collector'} and the three services (no Docker)...`,
+    `Starting Prometheus, Jaeger, VictoriaLogs, ${twoTier ? 'two tiers of OpenTelemetry Collectors' : 'the OpenTelemetry Collector'} and the three services (no Docker)...`,
   );
   const logDir = join(REPO_ROOT, '.cache/demo-logs');
   rmSync(logDir, { recursive: true, force: true });
@@ -40,10 +40,8 @@ async function main(): Promise<void> {
     echo: (name, line) => (stopping ? null : demoLine(name, line)),
     logDir,
     serviceEnv: DEMO_SERVICE_ENV,
-    // One line per log record the Collector receives, in its log file (compose prints them in full).
-    collectorEnv: { COLLECTOR_LOGS_VERBOSITY: 'normal' },
   });
-  const { frontend, usersService, postsService, jaegerUi, collectorOtlpGrpc, collectorOtlpHttp, prometheus } = stack.ports;
+  const { frontend, usersService, postsService, jaegerUi, collectorOtlpGrpc, collectorOtlpHttp, prometheus, victoriaLogs } = stack.ports;
   console.log(`
   Up:
     page            http://localhost:${frontend}   (open it in a browser: each click is one trace, from the browser down)
@@ -51,14 +49,15 @@ async function main(): Promise<void> {
     Collector       OTLP localhost:${collectorOtlpGrpc} (gRPC), localhost:${collectorOtlpHttp} (HTTP)${gatewayLine(stack)}
     Jaeger          http://localhost:${jaegerUi}/api/traces?service=frontend&limit=5   (its API; the full UI comes with docker compose)
     Prometheus      http://localhost:${prometheus}/api/v1/query?query=traces_span_metrics_calls_total
+    Logs            http://localhost:${victoriaLogs}/select/vmui/   (VictoriaLogs' UI; query a trace's records with trace_id:<id>)
 
   Try:
     curl -i localhost:${frontend}/api/users/1                                    the whole waterfall
     curl -i 'localhost:${frontend}/api/users/1?fault=posts-service:delay=800ms'  a slow dependency
     curl -i 'localhost:${frontend}/api/users/1?fault=posts-service:error=503'    an error deep down
-  Then: pnpm trace --last   (the latest trace's waterfall, in this terminal, a click on the page's included)
+  Then: pnpm trace --last   (the latest trace's waterfall with each span's log lines, a click on the page's included)
 
-  Traces, metrics and queues: ${relative(process.cwd(), dataDir)}/ (kept across restarts; pnpm demo --wipe starts afresh)
+  Traces, metrics, logs and queues: ${relative(process.cwd(), dataDir)}/ (kept across restarts; pnpm demo --wipe starts afresh)
   Below: one line per request. Every process's full output: ${relative(process.cwd(), logDir) || '.'}/<name>.log
   Ctrl-C stops everything.
 `);

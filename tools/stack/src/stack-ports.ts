@@ -22,6 +22,7 @@ export interface StackPorts {
   jaegerHealth: number;
   jaegerMetrics: number;
   prometheus: number;
+  victoriaLogs: number;
   /** The two-tier pipeline's gateways; empty with one tier. */
   gateways: GatewayPorts[];
 }
@@ -51,6 +52,7 @@ export function portsFromEnv(env: Record<string, string>, gatewayCount: number):
     jaegerHealth: port('LOCAL_JAEGER_HEALTH_PORT'),
     jaegerMetrics: port('LOCAL_JAEGER_METRICS_PORT'),
     prometheus: port('PROMETHEUS_PORT'),
+    victoriaLogs: port('VICTORIA_LOGS_PORT'),
     gateways: Array.from({ length: gatewayCount }, (_, index) => gateway(index)),
   };
 }

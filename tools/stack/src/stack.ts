@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectorSpec, gatewayName, gatewaySpec } from './components/collector';
-import { jaegerSpec } from './components/jaeger';
+import { jaegerSpec, jaegerUiConfigFor } from './components/jaeger';
 import { prometheusSpec } from './components/prometheus';
+import { victoriaLogsIngestUrl, victoriaLogsSpec } from './components/victoria-logs';
 import { baseServiceEnv, PROJECT_BOOTSTRAP, SERVICE_NAMES, type ServiceName, servicePort, serviceSpec } from './components/service';
 import { readEnvFile, requireKey } from './env-file';
 import { ensureGoBinaries, type GoBinaries } from './go-binaries';
@@ -17,7 +18,7 @@ export { REPO_ROOT } from './repo';
 export type { GatewayPorts, StackPorts } from './stack-ports';
 
 /** The one-tier pipeline, in start order: each is ready before what sends to it starts. */
-export const PIPELINE_NAMES = ['prometheus', 'jaeger', 'otel-collector'] as const;
+export const PIPELINE_NAMES = ['prometheus', 'jaeger', 'victoria-logs', 'otel-collector'] as const;
 
 /** One Collector, or an agent Collector routing traces by trace id to tail-sampling gateways (README: "Production shape"). */
 export type PipelineShape = 'one-tier' | 'two-tier';
@@ -49,7 +50,7 @@ export interface StackOptions extends Partial<OutputOptions> {
   /** Extra environment for Jaeger (e.g. JAEGER_TRACE_STORAGE=in_memory). */
   jaegerEnv?: Record<string, string>;
   /**
-   * Where Jaeger's traces, Prometheus's metrics and the Collectors' queues are kept, one subfolder
+   * Where Jaeger's traces, Prometheus's metrics, the log store and the Collectors' queues are kept, one subfolder
    * each. A given folder outlives the stack (the demo's .cache/data); by default the stack makes
    * a fresh temporary one, and stop() removes it.
    */
@@ -70,7 +71,7 @@ export class Stack {
   private constructor(
     readonly ports: StackPorts,
     private readonly components: Map<string, Component>,
-    /** The pipeline's components in start order: Prometheus, Jaeger, any gateways, the Collector. */
+    /** The pipeline's components in start order: Prometheus, Jaeger, VictoriaLogs, any gateways, the Collector. */
     readonly pipelineNames: readonly string[],
     private readonly output: OutputOptions,
     private readonly startTimeoutMs: number,
@@ -90,6 +91,11 @@ export class Stack {
 
   get prometheusUrl(): string {
     return `http://127.0.0.1:${this.ports.prometheus}`;
+  }
+
+  /** VictoriaLogs: its query API (/select/logsql/query) and its UI (/select/vmui/). */
+  get logStoreUrl(): string {
+    return `http://127.0.0.1:${this.ports.victoriaLogs}`;
   }
 
   get collectorMetricsUrl(): string {
@@ -188,7 +194,7 @@ export class Stack {
   }
 }
 
-/** Prometheus, Jaeger, any gateways and the Collector, in start order, each keeping its data in `dataDir`/<name>. */
+/** Prometheus, Jaeger, VictoriaLogs, any gateways and the Collector, in start order, each keeping its data in `dataDir`/<name>. */
 function pipelineComponents(
   binaries: GoBinaries,
   ports: StackPorts,
@@ -211,10 +217,23 @@ function pipelineComponents(
     TAIL_SAMPLING_PERCENTAGE: requireKey(dotenv, 'TAIL_SAMPLING_PERCENTAGE'),
     ...options.gatewayEnv,
   };
+  const logStoreLimits = {
+    retention: requireKey(dotenv, 'VICTORIA_LOGS_RETENTION'),
+    maxDiskBytes: requireKey(dotenv, 'VICTORIA_LOGS_MAX_DISK_BYTES'),
+  };
+  const jaegerUiConfig = jaegerUiConfigFor(ports.victoriaLogs, Number(requireKey(dotenv, 'VICTORIA_LOGS_PORT')), dataFor('jaeger'));
+  const collectorEnv = { VICTORIA_LOGS_OTLP_LOGS_URL: victoriaLogsIngestUrl(ports.victoriaLogs), ...options.collectorEnv };
   const health = (port: number, path = '/') => `http://127.0.0.1:${port}${path}`;
   return [
     ['prometheus', readyAt(prometheusSpec(binaries.prometheus, ports, dataFor('prometheus')), health(ports.prometheus, '/-/ready'))],
-    ['jaeger', readyAt(jaegerSpec(binaries.jaeger, ports, dataFor('jaeger'), jaegerEnv), health(ports.jaegerHealth, '/status'))],
+    [
+      'jaeger',
+      readyAt(jaegerSpec(binaries.jaeger, ports, dataFor('jaeger'), jaegerUiConfig, jaegerEnv), health(ports.jaegerHealth, '/status')),
+    ],
+    [
+      'victoria-logs',
+      readyAt(victoriaLogsSpec(binaries.victoriaLogs, ports, dataFor('victoria-logs'), logStoreLimits), health(ports.victoriaLogs, '/health')),
+    ],
     ...ports.gateways.map((gateway, index): [string, Component] => [
       gatewayName(index),
       // Each gateway keeps its queue in dataDir/<its name>, as compose's replicas do under their hostnames.
@@ -222,7 +241,7 @@ function pipelineComponents(
     ]),
     [
       'otel-collector',
-      readyAt(collectorSpec(binaries.collector, ports, dataFor('otel-collector'), options.collectorEnv), health(ports.collectorHealth)),
+      readyAt(collectorSpec(binaries.collector, ports, dataFor('otel-collector'), collectorEnv), health(ports.collectorHealth)),
     ],
   ];
 }

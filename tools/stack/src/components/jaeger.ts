@@ -1,10 +1,20 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessSpec } from '../process';
 import { inheritedEnv, REPO_ROOT } from '../repo';
 import type { StackPorts } from '../stack-ports';
 
+/** The Jaeger UI settings both modes use: the "Logs for this trace" link to VictoriaLogs' UI. */
+export const JAEGER_UI_CONFIG = join(REPO_ROOT, 'jaeger-ui-config.json');
+
 /** Jaeger with the repo's jaeger-config.yaml; its Badger store in `dataDir`. */
-export function jaegerSpec(binary: string, ports: StackPorts, dataDir: string, extraEnv: Record<string, string> = {}): ProcessSpec {
+export function jaegerSpec(
+  binary: string,
+  ports: StackPorts,
+  dataDir: string,
+  uiConfigFile: string,
+  extraEnv: Record<string, string> = {},
+): ProcessSpec {
   return {
     name: 'jaeger',
     command: binary,
@@ -16,6 +26,7 @@ export function jaegerSpec(binary: string, ports: StackPorts, dataDir: string, e
       // Jaeger's start-up chatter at info would drown the services' lines in the demo's output.
       JAEGER_LOG_LEVEL: process.env.JAEGER_LOG_LEVEL ?? 'warn',
       JAEGER_BADGER_DIRECTORY: dataDir,
+      JAEGER_UI_CONFIG_FILE: uiConfigFile,
       JAEGER_UI_PORT: String(ports.jaegerUi),
       JAEGER_GRPC_QUERY_PORT: String(ports.jaegerGrpcQuery),
       JAEGER_OTLP_GRPC_PORT: String(ports.jaegerOtlpGrpc),
@@ -26,4 +37,16 @@ export function jaegerSpec(binary: string, ports: StackPorts, dataDir: string, e
       ...extraEnv,
     },
   };
+}
+
+/**
+ * The UI settings file for a log store on `logStorePort`: the repo's own file on the .env port,
+ * else a copy in `dir` whose links name the port this stack uses (tests run on free ports).
+ */
+export function jaegerUiConfigFor(logStorePort: number, envLogStorePort: number, dir: string): string {
+  if (logStorePort === envLogStorePort) return JAEGER_UI_CONFIG;
+  const moved = readFileSync(JAEGER_UI_CONFIG, 'utf8').replaceAll(`//localhost:${envLogStorePort}/`, `//localhost:${logStorePort}/`);
+  const copy = join(dir, 'jaeger-ui-config.json');
+  writeFileSync(copy, moved);
+  return copy;
 }
