@@ -1,6 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { badRequest, HttpError } from './errors';
+import { log } from './log';
 import { withSpan } from './tracing';
 
 /**
@@ -70,6 +71,8 @@ export function applyInjectedFault(service: string, enabled: boolean): RequestHa
       ...(fault.status !== undefined && { 'demo.fault.status': fault.status }),
     };
     withSpan('injected_fault', attributes, async () => {
+      // Written inside the span: the record's span_id points at the fault in the waterfall.
+      log(fault.type === 'delay' ? 'warn' : 'error', 'fault injected', { fault: formatFault(fault) });
       if (fault.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       else throw new HttpError(fault.status ?? 500, 'injected_fault', `fault injected in ${service}: error=${fault.status}`);
     }).then(() => next(), next);
