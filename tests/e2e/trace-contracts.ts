@@ -207,3 +207,80 @@ export function renderWaterfall(contract: TraceContract): string {
     .map((span) => `${span.service.padEnd(14)} ${span.kind.padEnd(8)} ${'  '.repeat(depth(span))}${span.name}`)
     .join('\n');
 }
+
+/**
+ * A log record a request writes: by which service, inside which of its spans (the name Jaeger
+ * shows), at what severity, with what body and key attributes. The records are what VictoriaLogs
+ * stores from OTLP: the log data model's fields, with attribute values as strings.
+ */
+export interface ExpectedLogRecord {
+  service: ExpectedSpan['service'];
+  span: string;
+  severityText: 'info' | 'warn' | 'error';
+  /** The log data model's numbers: INFO 9, WARN 13, ERROR 17. */
+  severityNumber: 9 | 13 | 17;
+  body: string;
+  attributes: Record<string, string>;
+}
+
+export interface LogContract {
+  description: string;
+  path: string;
+  responseStatus: number;
+  /** Every record of the request's trace, and no other. */
+  records: ExpectedLogRecord[];
+}
+
+const requestRecord = (service: ExpectedSpan['service'], span: string, path: string, status: number): ExpectedLogRecord => ({
+  service,
+  span,
+  severityText: 'info',
+  severityNumber: 9,
+  body: 'request',
+  attributes: { method: 'GET', path, status: String(status) },
+});
+
+const failedRecord = (service: ExpectedSpan['service'], span: string, status: number, code: string): ExpectedLogRecord => ({
+  service,
+  span,
+  severityText: 'error',
+  severityNumber: 17,
+  body: 'request failed',
+  attributes: { status: String(status), code },
+});
+
+/** The log records of a request, as the log store holds them (tests/e2e/log-store.test.ts). */
+export const LOG_CONTRACTS = {
+  userWithPosts: {
+    description: 'a known user: one request line in each service, each under its SERVER span',
+    path: '/api/users/1',
+    responseStatus: 200,
+    records: [
+      requestRecord('frontend', 'GET /api/users/:id', '/api/users/1', 200),
+      requestRecord('users-service', 'GET /users/:id', '/users/1', 200),
+      requestRecord('posts-service', 'GET /posts', '/posts', 200),
+    ],
+  },
+  injectedError: {
+    description: 'a 503 injected in posts-service: the fault itself at error, inside its injected_fault span, then each failed request',
+    path: '/api/users/1?fault=posts-service:error=503',
+    responseStatus: 502,
+    records: [
+      {
+        service: 'posts-service',
+        span: 'injected_fault',
+        severityText: 'error',
+        severityNumber: 17,
+        body: 'fault injected',
+        attributes: { fault: 'posts-service:error=503' },
+      },
+      // The fault answers before routing, so posts-service's SERVER span has no route in its name.
+      failedRecord('posts-service', 'GET', 503, 'injected_fault'),
+      requestRecord('posts-service', 'GET', '/posts', 503),
+      failedRecord('users-service', 'GET /users/:id', 502, 'bad_gateway'),
+      requestRecord('users-service', 'GET /users/:id', '/users/1', 502),
+      failedRecord('frontend', 'GET /api/users/:id', 502, 'bad_gateway'),
+      requestRecord('frontend', 'GET /api/users/:id', '/api/users/1', 502),
+    ],
+  },
+} satisfies Record<string, LogContract>;

@@ -1,2 +1,3 @@
 export { getTrace, lastTraceId, type SpanKindName, type StoredSpan } from './jaeger-api';
-export { orderSpans, renderWaterfall, type WaterfallRow } from './waterfall';
+export { getTraceLogs, parseJsonLines, type StoredLogRecord, traceLogsQuery } from './log-store-api';
+export { orderSpans, renderWaterfall, type WaterfallOptions, type WaterfallRow } from './waterfall';

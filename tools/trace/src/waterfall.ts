@@ -1,9 +1,11 @@
 /**
  * A trace as a waterfall of text rows: one row a span, children under their parent in start
  * order, each with its service, indented name, duration and a bar on a time axis shared by the
- * whole trace. Failed spans are marked.
+ * whole trace. Failed spans are marked. Given the trace's log records, each is drawn under the
+ * span that wrote it.
  */
 import type { StoredSpan } from './jaeger-api';
+import { recordAttributes, type StoredLogRecord } from './log-store-api';
 
 export interface WaterfallRow {
   span: StoredSpan;
@@ -31,7 +33,13 @@ export function orderSpans(spans: StoredSpan[]): WaterfallRow[] {
 
 const ERROR_MARK = '✗';
 
-export function renderWaterfall(spans: StoredSpan[], { barWidth = 40 } = {}): string {
+export interface WaterfallOptions {
+  barWidth?: number;
+  /** The trace's log records, drawn under their spans; records of no span in the trace come last. */
+  logs?: StoredLogRecord[];
+}
+
+export function renderWaterfall(spans: StoredSpan[], { barWidth = 40, logs }: WaterfallOptions = {}): string {
   if (spans.length === 0) return '(no spans)';
   const rows = orderSpans(spans);
   const start = Math.min(...spans.map((s) => s.startUs));
@@ -39,18 +47,30 @@ export function renderWaterfall(spans: StoredSpan[], { barWidth = 40 } = {}): st
   const scale = barWidth / Math.max(end - start, 1);
   const serviceWidth = Math.max(...spans.map((s) => s.service.length));
   const nameWidth = Math.max(...rows.map((r) => r.depth * 2 + r.span.name.length));
-  const lines = rows.map(({ span, depth }) => {
+  const logsOf = (spanId: string) => (logs ?? []).filter((record) => record.spanId === spanId);
+  const lines = rows.flatMap(({ span, depth }) => {
     const offset = Math.min(barWidth - 1, Math.floor((span.startUs - start) * scale));
     const length = Math.max(1, Math.round((span.endUs - span.startUs) * scale));
     const bar = `${' '.repeat(offset)}${'█'.repeat(Math.min(length, barWidth - offset))}`.padEnd(barWidth);
     const name = `${'  '.repeat(depth)}${span.name}`.padEnd(nameWidth);
     const mark = span.status === 'ERROR' ? ERROR_MARK : ' ';
-    return `${span.service.padEnd(serviceWidth)}  ${name}  ${formatMs(span.endUs - span.startUs).padStart(9)}  |${bar}| ${mark}`.trimEnd();
+    const row = `${span.service.padEnd(serviceWidth)}  ${name}  ${formatMs(span.endUs - span.startUs).padStart(9)}  |${bar}| ${mark}`.trimEnd();
+    const indent = ' '.repeat(serviceWidth + 2 + depth * 2 + 2);
+    return [row, ...logsOf(span.spanId).map((record) => `${indent}${logLine(record)}`)];
   });
+  const spanIds = new Set(spans.map((span) => span.spanId));
+  const unplaced = (logs ?? []).filter((record) => !spanIds.has(record.spanId));
+  if (unplaced.length > 0) lines.push('log records of no span in this trace:', ...unplaced.map((r) => `  ${r.service}  ${logLine(r)}`));
   const traceId = spans[0]?.traceId ?? '';
   const errors = spans.filter((s) => s.status === 'ERROR').length;
-  const header = `trace ${traceId}: ${spans.length} spans, ${formatMs(end - start)}${errors > 0 ? `, ${errors} failed (${ERROR_MARK})` : ''}`;
+  const records = logs === undefined ? '' : `, ${logs.length} log record${logs.length === 1 ? '' : 's'}`;
+  const header = `trace ${traceId}: ${spans.length} spans, ${formatMs(end - start)}${records}${errors > 0 ? `, ${errors} failed (${ERROR_MARK})` : ''}`;
   return [header, ...lines].join('\n');
+}
+
+/** `log  error  request failed  status=503 code=injected_fault`: severity, body, the record's own attributes. */
+function logLine(record: StoredLogRecord): string {
+  return `log  ${record.severityText.padEnd(5)}  ${record.body}  ${recordAttributes(record)}`.trimEnd();
 }
 
 function formatMs(micros: number): string {
