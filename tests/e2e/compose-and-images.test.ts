@@ -56,8 +56,10 @@ describe('docker-compose.yml', () => {
   const { services } = loadCompose();
   const apps = SERVICE_NAMES;
 
-  test('holds the three services, the Collector, Jaeger, Prometheus and the one-shot volume preparer', () => {
-    expect(Object.keys(services).sort()).toEqual([...apps, 'init-volumes', 'jaeger', 'otel-collector', 'prometheus'].sort());
+  test('holds the three services, the Collector, Jaeger, Prometheus, VictoriaLogs and the one-shot volume preparer', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      [...apps, 'init-volumes', 'jaeger', 'otel-collector', 'prometheus', 'victoria-logs'].sort(),
+    );
   });
 
   test('images are pinned to exact versions: the Collector to the local build, Jaeger to a 2.x', () => {
@@ -66,6 +68,9 @@ describe('docker-compose.yml', () => {
     expect(services.jaeger?.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
     expect(services['init-volumes']?.image).toMatch(/^busybox:\d+\.\d+\.\d+-musl$/);
     expect(services.prometheus?.image).toBe(`prom/prometheus:${dotenv.PROMETHEUS_VERSION}`);
+    // The image tag and the Go module release the no-Docker mode builds are the same string.
+    expect(services['victoria-logs']?.image).toBe(`victoriametrics/victoria-logs:${dotenv.VICTORIA_LOGS_VERSION}`);
+    expect(dotenv.VICTORIA_LOGS_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
   });
 
   test('every base image is the official one unless a variable names another (the offline path)', () => {
@@ -77,13 +82,14 @@ describe('docker-compose.yml', () => {
       variable('COLLECTOR_IMAGE', `otel/opentelemetry-collector-contrib:${version('OTEL_COLLECTOR_VERSION')}`),
       variable('JAEGER_IMAGE', `jaegertracing/jaeger:${version('JAEGER_VERSION')}`),
       variable('PROMETHEUS_IMAGE', `prom/prometheus:${version('PROMETHEUS_VERSION')}`),
+      variable('VICTORIA_LOGS_IMAGE', `victoriametrics/victoria-logs:${version('VICTORIA_LOGS_VERSION')}`),
       variable('BUSYBOX_IMAGE', `busybox:${version('BUSYBOX_VERSION')}`),
       variable('NODE_IMAGE', `node:${version('NODE_VERSION')}-bookworm-slim`),
     ]) {
       expect(text).toContain(reference);
     }
     // .env names none of them: an ordinary machine gets the official images.
-    for (const name of ['NODE_IMAGE', 'COLLECTOR_IMAGE', 'JAEGER_IMAGE', 'PROMETHEUS_IMAGE', 'BUSYBOX_IMAGE']) {
+    for (const name of ['NODE_IMAGE', 'COLLECTOR_IMAGE', 'JAEGER_IMAGE', 'PROMETHEUS_IMAGE', 'VICTORIA_LOGS_IMAGE', 'BUSYBOX_IMAGE']) {
       expect([name, dotenv[name]]).toEqual([name, undefined]);
     }
   });
@@ -167,18 +173,19 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  test('the Collector and Jaeger run least-privileged too', () => {
-    for (const name of ['otel-collector', 'jaeger']) {
+  test('the Collector, Jaeger and VictoriaLogs run least-privileged too; VictoriaLogs, whose image runs as root, as uid 10001', () => {
+    for (const name of ['otel-collector', 'jaeger', 'victoria-logs']) {
       const service = services[name] as ComposeService;
       expect([name, service.read_only, service.security_opt, service.cap_drop]).toEqual([name, true, ['no-new-privileges:true'], ['ALL']]);
     }
+    expect((services['victoria-logs'] as ComposeService & { user?: string }).user).toBe('10001:10001');
   });
 
   test('users-service and posts-service sit only on the internal network', () => {
     expect(loadCompose().networks.backend).toEqual({ internal: true });
     expect(services['users-service']?.networks).toEqual(['backend']);
     expect(services['posts-service']?.networks).toEqual(['backend']);
-    for (const name of ['frontend', 'otel-collector', 'jaeger'])
+    for (const name of ['frontend', 'otel-collector', 'jaeger', 'victoria-logs'])
       expect([name, services[name]?.networks]).toEqual([name, ['edge', 'backend']]);
     expect(services['init-volumes']?.network_mode).toBe('none');
   });
@@ -194,7 +201,7 @@ describe('docker-compose.yml', () => {
     expect(mb('JAEGER_MAX_TRACES')).toBeGreaterThan(0);
   });
 
-  test('only the frontend, the Jaeger UI, OTLP and Prometheus are published, all on PUBLISH_ADDRESS (127.0.0.1)', () => {
+  test('only the frontend, the Jaeger UI, OTLP, Prometheus and the log store are published, all on PUBLISH_ADDRESS (127.0.0.1)', () => {
     const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${p}`));
     expect(dotenv.PUBLISH_ADDRESS).toBe('127.0.0.1');
     expect(published.sort()).toEqual(
@@ -204,21 +211,59 @@ describe('docker-compose.yml', () => {
         `otel-collector 127.0.0.1:${dotenv.COLLECTOR_OTLP_GRPC_PORT}:4317`,
         `otel-collector 127.0.0.1:${dotenv.COLLECTOR_OTLP_HTTP_PORT}:4318`,
         `prometheus 127.0.0.1:${dotenv.PROMETHEUS_PORT}:9090`,
+        `victoria-logs 127.0.0.1:${dotenv.VICTORIA_LOGS_PORT}:9428`,
       ].sort(),
     );
   });
 
-  test("Jaeger's traces and the Collector's queue live in named volumes, handed to the images' uid 10001 before either starts", () => {
+  test("Jaeger's traces, the Collector's queue and the logs live in named volumes, handed to uid 10001 before any starts", () => {
     expect(services.jaeger?.volumes).toContain('jaeger-data:/badger');
     expect(services['otel-collector']?.volumes).toContain('collector-queue:/var/lib/otelcol/file_storage');
+    expect(services['victoria-logs']?.volumes).toContain('victoria-logs-data:/victoria-logs-data');
     const init = services['init-volumes'] as ComposeService & { command: string[]; cap_add?: string[] };
-    expect(init.volumes).toEqual(expect.arrayContaining(['jaeger-data:/data/jaeger', 'collector-queue:/data/collector-queue']));
+    expect(init.volumes).toEqual(
+      expect.arrayContaining([
+        'jaeger-data:/data/jaeger',
+        'collector-queue:/data/collector-queue',
+        'victoria-logs-data:/data/victoria-logs',
+      ]),
+    );
     expect(init.command.join(' ')).toContain('chown 10001:10001 /data/*');
     expect([init.read_only, init.cap_drop, init.cap_add]).toEqual([true, ['ALL'], ['CHOWN']]);
-    for (const name of ['jaeger', 'otel-collector']) {
+    for (const name of ['jaeger', 'otel-collector', 'victoria-logs']) {
       expect([name, services[name]?.depends_on?.['init-volumes']]).toEqual([name, { condition: 'service_completed_successfully' }]);
     }
     expect(services.jaeger?.environment?.JAEGER_TRACE_STORAGE).toBe('badger_store');
+  });
+
+  test('the log store keeps its data on the volume, with the retention period and disk bound of .env, and the Collector waits for it', () => {
+    const store = services['victoria-logs'] as ComposeService & { command: string[] };
+    expect(store.command).toEqual([
+      '-storageDataPath=/victoria-logs-data',
+      `-retentionPeriod=${dotenv.VICTORIA_LOGS_RETENTION}`,
+      `-retention.maxDiskSpaceUsageBytes=${dotenv.VICTORIA_LOGS_MAX_DISK_BYTES}`,
+    ]);
+    expect(store.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:9428/health');
+    expect(services['otel-collector']?.depends_on?.['victoria-logs']).toEqual({ condition: 'service_healthy' });
+    expect(services['otel-collector']?.environment?.VICTORIA_LOGS_OTLP_LOGS_URL).toBe(
+      'http://victoria-logs:9428/insert/opentelemetry/v1/logs',
+    );
+  });
+
+  test("Jaeger's UI gets the repo's UI config, whose logs link opens the log store's UI on the port .env publishes", () => {
+    expect(services.jaeger?.volumes).toContain('./jaeger-ui-config.json:/etc/jaeger/ui-config.json:ro');
+    const jaegerConfig = parse(read('jaeger-config.yaml'));
+    expect(jaegerConfig.extensions.jaeger_query.ui.config_file).toBe(envWithDefault('JAEGER_UI_CONFIG_FILE', '/etc/jaeger/ui-config.json'));
+    const uiConfig = JSON.parse(read('jaeger-ui-config.json')) as { linkPatterns: { type: string; url: string; text: string }[] };
+    expect(uiConfig.linkPatterns).toEqual([
+      {
+        type: 'traces',
+        text: 'Logs for this trace',
+        url: expect.stringMatching(
+          new RegExp(`^http://localhost:${dotenv.VICTORIA_LOGS_PORT}/select/vmui/#/\\?query=trace_id%3A#\\{traceID\\}&`),
+        ),
+      },
+    ]);
   });
 
   test('a proxy CA reaches the builds as a secret; by default the secret holds no certificate', () => {
@@ -295,19 +340,32 @@ describe('otel-collector-config.yaml', () => {
     });
   });
 
-  test("metrics (the SDKs' and those span_metrics derives from spans) go to Prometheus; logs to the debug exporter, in full", () => {
+  test("metrics (the SDKs' and those span_metrics derives from spans) go to Prometheus", () => {
     expect(config.service.pipelines.metrics).toEqual({
       receivers: ['otlp', 'span_metrics'],
       processors: ['memory_limiter', 'batch'],
       exporters: ['prometheus_remote_write'],
     });
+  });
+
+  test('logs go to VictoriaLogs only (no console dump), through a queue on disk like the traces, with retries', () => {
     expect(config.service.pipelines.logs).toEqual({
       receivers: ['otlp'],
-      processors: ['memory_limiter', 'batch'],
-      exporters: ['debug/logs'],
+      processors: ['memory_limiter'],
+      exporters: ['otlp_http/victoria_logs'],
     });
-    // In full unless the runner asks for less (the no-Docker demo prints one line a record).
-    expect(config.exporters['debug/logs'].verbosity).toBe(envWithDefault('COLLECTOR_LOGS_VERBOSITY', 'detailed'));
+    const exporter = config.exporters['otlp_http/victoria_logs'];
+    expect(exporter.logs_endpoint).toBe(
+      envWithDefault('VICTORIA_LOGS_OTLP_LOGS_URL', 'http://victoria-logs:9428/insert/opentelemetry/v1/logs'),
+    );
+    expect(exporter.sending_queue).toMatchObject({
+      enabled: true,
+      storage: envWithDefault('COLLECTOR_QUEUE_STORAGE', 'file_storage/queue'),
+      sizer: 'bytes',
+      queue_size: envWithDefault('COLLECTOR_QUEUE_MAX_BYTES', '67108864'),
+    });
+    expect(exporter.retry_on_failure).toMatchObject({ enabled: true, max_elapsed_time: '5m' });
+    expect(Object.keys(config.exporters)).not.toContain('debug/logs');
   });
 
   const binaries = ensureGoBinaries(REPO_ROOT);

@@ -27,4 +27,5 @@ test('the binaries are the releases .env names, as the compose images are', () =
   expect(version(binaries.collector)).toContain(`version ${dotenv.OTEL_COLLECTOR_VERSION}`);
   expect(version(binaries.prometheus)).toContain(`version ${dotenv.PROMETHEUS_VERSION?.replace(/^v/, '')}`);
   expect(binaries.jaeger).toContain(`jaeger-${dotenv.JAEGER_GO_MODULE_VERSION}`);
+  expect(version(binaries.victoriaLogs).trim()).toBe(`victoria-logs-${dotenv.VICTORIA_LOGS_VERSION}`);
 });

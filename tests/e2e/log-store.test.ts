@@ -140,7 +140,11 @@ describe('the log store goes away for 5 s under 50 requests a second', () => {
       await sleep(OUTAGE.toMs - OUTAGE.fromMs);
       await stack.start('victoria-logs');
     })();
-    const outcomes = await runLoad(stack.frontendUrl, { ratePerSec: RATE, durationMs: DURATION_MS, path: (i) => `/api/users/${(i % 20) + 1}` });
+    const outcomes = await runLoad(stack.frontendUrl, {
+      ratePerSec: RATE,
+      durationMs: DURATION_MS,
+      path: (i) => `/api/users/${(i % 20) + 1}`,
+    });
     await outage;
     clearInterval(sampler);
 
@@ -154,8 +158,12 @@ describe('the log store goes away for 5 s under 50 requests a second', () => {
     const expectedInAll = allIds.length * RECORDS_PER_REQUEST;
     const loadEnded = Date.now();
     // The Collector retries every 5 s at most; the last requests' records leave the services within a second or two.
-    const allFound = await eventually(() => countTraceRecords(stack.logStoreUrl, allIds), (n) => n >= expectedInAll, 30_000, 'every record')
-      .catch(() => countTraceRecords(stack.logStoreUrl, allIds));
+    const allFound = await eventually(
+      () => countTraceRecords(stack.logStoreUrl, allIds),
+      (n) => n >= expectedInAll,
+      30_000,
+      'every record',
+    ).catch(() => countTraceRecords(stack.logStoreUrl, allIds));
     const found = await countTraceRecords(stack.logStoreUrl, windowIds);
     const store = stack.process('victoria-logs');
     const figures = {
@@ -166,7 +174,10 @@ describe('the log store goes away for 5 s under 50 requests a second', () => {
       found,
       recordsOfTheWholeRun: { expected: expectedInAll, found: allFound },
       allArrivedAfterLoadS: ((Date.now() - loadEnded) / 1000).toFixed(1),
-      medianLatencyMs: { outsideWindow: median(outcomes.filter((o) => !inWindow.includes(o))).toFixed(1), inWindow: median(inWindow).toFixed(1) },
+      medianLatencyMs: {
+        outsideWindow: median(outcomes.filter((o) => !inWindow.includes(o))).toFixed(1),
+        inWindow: median(inWindow).toFixed(1),
+      },
       collectorRssMb: { before: mb(rssBefore), peak: mb(rssPeak) },
       storeAfter: { rssMb: mb(store.rssBytes() ?? 0), diskMb: mb(diskBytes(`${stack.dataDir}/victoria-logs`)) },
     };

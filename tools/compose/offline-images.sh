@@ -149,10 +149,21 @@ build_prometheus() {
     --change 'WORKDIR /prometheus' --change 'VOLUME /prometheus'
 }
 
+# Like victoriametrics/victoria-logs: /victoria-logs-prod alone (the official image is distroless).
+build_victoria_logs() {
+  local image=$1 rootfs="$work/victoria-logs-image"
+  is_current "$image" && return
+  mkdir -p "$rootfs/tmp"
+  chmod 1777 "$rootfs/tmp"
+  install -m 0755 "$(go_binary VICTORIA_LOGS_BIN)" "$rootfs/victoria-logs-prod"
+  import_rootfs "$image" "$rootfs" --change 'ENTRYPOINT ["/victoria-logs-prod"]' --change 'EXPOSE 9428'
+}
+
 node_image="$prefix/node:$(env_value NODE_VERSION)-bookworm-slim"
 collector_image="$prefix/otelcol-demo:$(env_value OTEL_COLLECTOR_VERSION)"
 jaeger_image="$prefix/jaeger:$(env_value JAEGER_VERSION)"
 prometheus_image="$prefix/prometheus:$(env_value PROMETHEUS_VERSION)"
+victoria_logs_image="$prefix/victoria-logs:$(env_value VICTORIA_LOGS_VERSION)"
 # Debian's busybox, named by its own version (it is not the BUSYBOX_VERSION image).
 busybox_image="$prefix/busybox:debian-$(busybox_version)"
 [ "$busybox_image" != "$prefix/busybox:debian-" ] || { apt-get update -qq; busybox_image="$prefix/busybox:debian-$(busybox_version)"; }
@@ -164,6 +175,7 @@ build_busybox "$busybox_image"
 build_collector "$collector_image"
 build_jaeger "$jaeger_image"
 build_prometheus "$prometheus_image"
+build_victoria_logs "$victoria_logs_image"
 
 cat >"$root/compose.offline.env" <<EOF
 # Written by tools/compose/offline-images.sh: locally built stand-ins for the official images.
@@ -172,6 +184,7 @@ NODE_IMAGE=$node_image
 COLLECTOR_IMAGE=$collector_image
 JAEGER_IMAGE=$jaeger_image
 PROMETHEUS_IMAGE=$prometheus_image
+VICTORIA_LOGS_IMAGE=$victoria_logs_image
 BUSYBOX_IMAGE=$busybox_image
 EOF
 

@@ -20,6 +20,7 @@ const PUBLISHED_PORTS = [
   'COLLECTOR_OTLP_GRPC_PORT',
   'COLLECTOR_OTLP_HTTP_PORT',
   'PROMETHEUS_PORT',
+  'VICTORIA_LOGS_PORT',
 ] as const;
 type PublishedPort = (typeof PUBLISHED_PORTS)[number];
 
@@ -125,6 +126,10 @@ export class ComposeProject {
 
   get jaegerUrl(): string {
     return `http://127.0.0.1:${this.ports.JAEGER_UI_PORT}`;
+  }
+
+  get logStoreUrl(): string {
+    return `http://127.0.0.1:${this.ports.VICTORIA_LOGS_PORT}`;
   }
 
   /** `docker compose <args>` for this project; the ports override .env, as a shell variable would. */

@@ -10,11 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PIPELINE_NAMES, REPO_ROOT, readEnvFile, SERVICE_NAMES } from '@demo/stack';
+import { traceIdOf } from '../contract-matcher';
 import { describeTraceContracts, expectPostsServiceDownContract } from '../contract-suite';
 import { getTrace, waitForTrace } from '../jaeger';
 import { countDelivered, report as reportAs, runLoad } from '../load';
+import { waitForTraceLogs } from '../log-store';
 import { describeReadmeTour } from '../readme-tour';
-import { TRACE_CONTRACTS } from '../trace-contracts';
+import { LOG_CONTRACTS, TRACE_CONTRACTS } from '../trace-contracts';
 import { ComposeProject, type ContainerInspect, dockerUnavailableReason, volumeNames } from './compose-project';
 
 const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
@@ -60,6 +62,20 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
     expect(states).toEqual({ ...Object.fromEntries(LONG_RUNNING.map((name) => [name, 'healthy'])), 'init-volumes': 'exited 0' });
   });
 
+  test("the first request's log records reach VictoriaLogs through the Collector, from the three services", async () => {
+    const contract = LOG_CONTRACTS.userWithPosts;
+    const response = await fetch(`${project.frontendUrl}${contract.path}`);
+    expect(response.status).toBe(contract.responseStatus);
+    const traceId = traceIdOf(response.headers.get('traceresponse'));
+    const started = Date.now();
+    const records = await waitForTraceLogs(project.logStoreUrl, traceId, contract.records.length, { timeoutMs: 30_000 });
+    report('first request in the log store', { traceId, records: records.length, visibleAfterMs: Date.now() - started });
+    const seen = (list: { service: string; severityText: string; body: string }[]) =>
+      list.map((r) => `${r.service} ${r.severityText} ${r.body}`).sort();
+    expect(seen(records)).toEqual(seen(contract.records));
+    for (const record of records) expect(record.fields['deployment.environment.name']).toBe('docker-compose');
+  });
+
   describeTraceContracts(target);
 
   describeReadmeTour(() => ({ ...target(), outboundTimeoutMs: OUTBOUND_TIMEOUT_MS }));
@@ -86,7 +102,9 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
         Object.values(c.HostConfig.PortBindings ?? {}).flatMap((list) => (list ?? []).map((b) => ({ name, hostIp: b.HostIp }))),
       );
       expect(bindings.filter((b) => b.name === 'users-service' || b.name === 'posts-service')).toEqual([]);
-      expect(new Set(bindings.map((b) => b.name))).toEqual(new Set(['frontend', 'jaeger', 'otel-collector', 'prometheus']));
+      expect(new Set(bindings.map((b) => b.name))).toEqual(
+        new Set(['frontend', 'jaeger', 'otel-collector', 'prometheus', 'victoria-logs']),
+      );
       expect(bindings.filter((b) => b.hostIp !== '127.0.0.1')).toEqual([]);
     });
 

@@ -26,5 +26,10 @@ export function ensureGoBinaries(repoRoot: string): GoBinaries {
   if (!paths.OTELCOL_BIN || !paths.JAEGER_BIN || !paths.PROMETHEUS_BIN || !paths.VICTORIA_LOGS_BIN) {
     throw new Error(`tools/build-go-binaries.sh did not report all four binaries:\n${output}`);
   }
-  return { collector: paths.OTELCOL_BIN, jaeger: paths.JAEGER_BIN, prometheus: paths.PROMETHEUS_BIN, victoriaLogs: paths.VICTORIA_LOGS_BIN };
+  return {
+    collector: paths.OTELCOL_BIN,
+    jaeger: paths.JAEGER_BIN,
+    prometheus: paths.PROMETHEUS_BIN,
+    victoriaLogs: paths.VICTORIA_LOGS_BIN,
+  };
 }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { collectorSpec, gatewayName, gatewaySpec } from './components/collector';
 import { jaegerSpec, jaegerUiConfigFor } from './components/jaeger';
 import { prometheusSpec } from './components/prometheus';
-import { victoriaLogsIngestUrl, victoriaLogsSpec } from './components/victoria-logs';
 import { baseServiceEnv, PROJECT_BOOTSTRAP, SERVICE_NAMES, type ServiceName, servicePort, serviceSpec } from './components/service';
+import { victoriaLogsIngestUrl, victoriaLogsSpec } from './components/victoria-logs';
 import { readEnvFile, requireKey } from './env-file';
 import { ensureGoBinaries, type GoBinaries } from './go-binaries';
 import { waitForHttpOk } from './ports';
@@ -232,7 +232,10 @@ function pipelineComponents(
     ],
     [
       'victoria-logs',
-      readyAt(victoriaLogsSpec(binaries.victoriaLogs, ports, dataFor('victoria-logs'), logStoreLimits), health(ports.victoriaLogs, '/health')),
+      readyAt(
+        victoriaLogsSpec(binaries.victoriaLogs, ports, dataFor('victoria-logs'), logStoreLimits),
+        health(ports.victoriaLogs, '/health'),
+      ),
     ],
     ...ports.gateways.map((gateway, index): [string, Component] => [
       gatewayName(index),

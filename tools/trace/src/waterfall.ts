@@ -54,7 +54,8 @@ export function renderWaterfall(spans: StoredSpan[], { barWidth = 40, logs }: Wa
     const bar = `${' '.repeat(offset)}${'█'.repeat(Math.min(length, barWidth - offset))}`.padEnd(barWidth);
     const name = `${'  '.repeat(depth)}${span.name}`.padEnd(nameWidth);
     const mark = span.status === 'ERROR' ? ERROR_MARK : ' ';
-    const row = `${span.service.padEnd(serviceWidth)}  ${name}  ${formatMs(span.endUs - span.startUs).padStart(9)}  |${bar}| ${mark}`.trimEnd();
+    const row =
+      `${span.service.padEnd(serviceWidth)}  ${name}  ${formatMs(span.endUs - span.startUs).padStart(9)}  |${bar}| ${mark}`.trimEnd();
     const indent = ' '.repeat(serviceWidth + 2 + depth * 2 + 2);
     return [row, ...logsOf(span.spanId).map((record) => `${indent}${logLine(record)}`)];
   });
