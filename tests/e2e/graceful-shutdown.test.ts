@@ -30,12 +30,20 @@ test('every service exits 0 within 10 s of SIGTERM and its spans reach Jaeger', 
   expect(contractViolations(contract, spans)).toEqual([]);
 });
 
-test('then the Collector, Jaeger and Prometheus exit 0 on SIGTERM too', async () => {
+test('then the Collector, Jaeger, Prometheus and VictoriaLogs exit 0 on SIGTERM too', async () => {
   const codes = await stack.stop();
-  expect(codes).toEqual({ frontend: 0, 'users-service': 0, 'posts-service': 0, 'otel-collector': 0, jaeger: 0, prometheus: 0 });
+  expect(codes).toEqual({
+    frontend: 0,
+    'users-service': 0,
+    'posts-service': 0,
+    'otel-collector': 0,
+    jaeger: 0,
+    prometheus: 0,
+    'victoria-logs': 0,
+  });
 });
 
-test('and the stack leaves no temporary folder behind (its logs, the Prometheus database)', () => {
+test('and the stack leaves no temporary folder behind (its logs, the Prometheus and VictoriaLogs data)', () => {
   expect(stack.tempDirs).toHaveLength(2);
   expect(stack.tempDirs.filter((dir) => existsSync(dir))).toEqual([]);
 });
