@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { DEMO_SERVICE_ENV, Stack } from '@demo/stack';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumUnavailableReason, launchChromium } from './chromium';
-import { contractViolations } from './contract-matcher';
+import { contractViolations, traceIdOf } from './contract-matcher';
 import { getTrace, type StoredSpan, waitForTrace } from './jaeger';
 import { report as reportAs } from './load';
-import { PAGE_CONTRACTS } from './trace-contracts';
+import { logsLinkOf, waitForTraceLogs } from './log-store';
+import { LOG_CONTRACTS, PAGE_CONTRACTS } from './trace-contracts';
 
 const CONTRACT = PAGE_CONTRACTS.userWithPostsFromPage;
 /** The page's batch processor delay (web/tracing.ts), and how long the fetch instrumentation waits before it ends a span. */
@@ -111,6 +112,24 @@ if (unavailable) process.stdout.write(`browser suite not run: ${unavailable}\n`)
     expect(root).toMatchObject({ service: 'frontend-web', name: 'load_user_posts', status: 'ERROR' });
   });
 
+  test('Jaeger\'s "Logs for this trace" link opens the log UI on that trace\'s records, searched over the last 7 days', async () => {
+    const contract = LOG_CONTRACTS.userWithPosts;
+    const response = await fetch(`${stack.frontendUrl}${contract.path}`);
+    const traceId = traceIdOf(response.headers.get('traceresponse'));
+    await waitForTraceLogs(stack.logStoreUrl, traceId, contract.records.length);
+    const { url } = await logsLinkOf(stack.jaegerUrl, traceId);
+    // The link says localhost, as a user's browser reads it; this test reaches loopback by address.
+    url.hostname = '127.0.0.1';
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url.href);
+    const records = await logsReturnedOn(page);
+    // The UI's default range is the last 5 minutes: a link without its own range would find
+    // nothing for a trace looked at an hour later.
+    const range = await page.getByText('Last 7 days', { exact: true }).count();
+    await page.close();
+    expect({ records, range }).toEqual({ records: contract.records.length, range: 1 });
+  });
+
   test('the last click is not lost when the page is closed soon after (flushed on hide)', async () => {
     const page = await browser.newPage();
     await page.goto(stack.frontendUrl);
@@ -131,6 +150,19 @@ if (unavailable) process.stdout.write(`browser suite not run: ${unavailable}\n`)
     ).toEqual(['GET', 'load_user_posts']);
   });
 });
+
+/** The count vmui shows once its query has answered ("Total logs returned: N"), or the last it showed after 15 s. */
+async function logsReturnedOn(page: Page): Promise<number | undefined> {
+  const deadline = Date.now() + 15_000;
+  let shown: number | undefined;
+  while (Date.now() < deadline) {
+    const text = (await page.locator('body').textContent()) ?? '';
+    shown = Number(/Total logs returned:\s*(\d+)/.exec(text)?.[1] ?? Number.NaN);
+    if (shown > 0) return shown;
+    await page.waitForTimeout(250);
+  }
+  return shown;
+}
 
 function depthOf(spans: StoredSpan[]): number {
   const byId = new Map(spans.map((span) => [span.spanId, span]));

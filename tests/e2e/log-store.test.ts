@@ -9,7 +9,7 @@ import { DEMO_SERVICE_ENV, LOCAL_ENVIRONMENT, Stack } from '@demo/stack';
 import { traceIdOf } from './contract-matcher';
 import { getTrace, type StoredSpan } from './jaeger';
 import { report, runLoad, sleep } from './load';
-import { countTraceRecords, type StoredLogRecord, waitForTraceLogs } from './log-store';
+import { countTraceRecords, logsLinkOf, type StoredLogRecord, waitForTraceLogs } from './log-store';
 import { eventually } from './prometheus';
 import { type ExpectedLogRecord, LOG_CONTRACTS, type LogContract } from './trace-contracts';
 
@@ -89,25 +89,10 @@ test("an injected 503: the fault's record is at error severity and carries the i
 });
 
 describe("Jaeger's link from a trace to its logs", () => {
-  interface LinkPattern {
-    type: string;
-    url: string;
-    text: string;
-  }
-
-  /** The UI settings Jaeger serves in its page (JAEGER_CONFIG = {...};), as the UI reads them. */
-  async function servedUiConfig(): Promise<{ linkPatterns?: LinkPattern[] }> {
-    const page = await (await fetch(`${stack.jaegerUrl}/`)).text();
-    const json = /JAEGER_CONFIG = (\{.*\});/.exec(page)?.[1];
-    if (!json) throw new Error(`Jaeger's page carries no UI configuration:\n${page.slice(0, 500)}`);
-    return JSON.parse(json) as { linkPatterns?: LinkPattern[] };
-  }
-
   test('every trace gets "Logs for this trace", opening the log UI with the query for its trace id, and the UI answers 200', async () => {
     const { traceId, records } = await recordsOf(LOG_CONTRACTS.userWithPosts);
-    const pattern = (await servedUiConfig()).linkPatterns?.find((link) => link.type === 'traces');
-    expect(pattern?.text).toBe('Logs for this trace');
-    const link = new URL((pattern?.url ?? '').replaceAll('#{traceID}', traceId));
+    const { text, url: link } = await logsLinkOf(stack.jaegerUrl, traceId);
+    expect(text).toBe('Logs for this trace');
     expect(`${link.hostname}:${link.port}${link.pathname}`).toBe(`localhost:${stack.ports.victoriaLogs}/select/vmui/`);
     // The log UI answers on loopback; the browser's localhost is this machine's 127.0.0.1.
     const ui = await fetch(`http://127.0.0.1:${link.port}${link.pathname}${link.search}`);

@@ -42,3 +42,15 @@ export async function countTraceRecords(logStoreUrl: string, traceIds: string[])
   }
   return total;
 }
+
+/** The "Logs for this trace" link Jaeger's UI shows on trace `traceId`, from the settings Jaeger serves in its page. */
+export async function logsLinkOf(jaegerUrl: string, traceId: string): Promise<{ text: string; url: URL }> {
+  const page = await (await fetch(`${jaegerUrl}/`)).text();
+  // The UI reads its settings from this line of its page: JAEGER_CONFIG = {...};
+  const json = /JAEGER_CONFIG = (\{.*\});/.exec(page)?.[1];
+  if (!json) throw new Error(`Jaeger's page carries no UI configuration:\n${page.slice(0, 500)}`);
+  const { linkPatterns = [] } = JSON.parse(json) as { linkPatterns?: { type: string; url: string; text: string }[] };
+  const pattern = linkPatterns.find((link) => link.type === 'traces');
+  if (!pattern) throw new Error(`Jaeger's UI configuration has no link on traces: ${json}`);
+  return { text: pattern.text, url: new URL(pattern.url.replaceAll('#{traceID}', traceId)) };
+}
