@@ -221,7 +221,7 @@ function pipelineComponents(
     retention: requireKey(dotenv, 'VICTORIA_LOGS_RETENTION'),
     maxDiskBytes: requireKey(dotenv, 'VICTORIA_LOGS_MAX_DISK_BYTES'),
   };
-  const jaegerUiConfig = jaegerUiConfigFor(ports.victoriaLogs, Number(requireKey(dotenv, 'VICTORIA_LOGS_PORT')), dataFor('jaeger'));
+  const jaegerUiConfig = jaegerUiConfigFor(ports.victoriaLogs, dataFor('jaeger'));
   const collectorEnv = { VICTORIA_LOGS_OTLP_LOGS_URL: victoriaLogsIngestUrl(ports.victoriaLogs), ...options.collectorEnv };
   const health = (port: number, path = '/') => `http://127.0.0.1:${port}${path}`;
   return [

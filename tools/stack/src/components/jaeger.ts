@@ -40,12 +40,14 @@ export function jaegerSpec(
 }
 
 /**
- * The UI settings file for a log store on `logStorePort`: the repo's own file on the .env port,
- * else a copy in `dir` whose links name the port this stack uses (tests run on free ports).
+ * The UI settings file for a log store on `logStorePort`: the repo's own file when its links
+ * already name that port, else a copy in `dir` whose links do (tests run on free ports, and a
+ * user may have moved VICTORIA_LOGS_PORT in .env).
  */
-export function jaegerUiConfigFor(logStorePort: number, envLogStorePort: number, dir: string): string {
-  if (logStorePort === envLogStorePort) return JAEGER_UI_CONFIG;
-  const moved = readFileSync(JAEGER_UI_CONFIG, 'utf8').replaceAll(`//localhost:${envLogStorePort}/`, `//localhost:${logStorePort}/`);
+export function jaegerUiConfigFor(logStorePort: number, dir: string): string {
+  const original = readFileSync(JAEGER_UI_CONFIG, 'utf8');
+  const moved = original.replaceAll(/\/\/localhost:\d+\//g, `//localhost:${logStorePort}/`);
+  if (moved === original) return JAEGER_UI_CONFIG;
   const copy = join(dir, 'jaeger-ui-config.json');
   writeFileSync(copy, moved);
   return copy;
