@@ -52,32 +52,32 @@ build_jaeger() {
   echo "JAEGER_BIN=$out"
 }
 
+# go install of a command at a release into $1, with the version stamp ($3, an -X flag) that its
+# release build sets, so that its --version names it. Skipped when the binary $2 is there.
+install_stamped() {
+  local dir=$1 out=$2 stamp=$3 package=$4
+  [ -x "$out" ] && return
+  log "building $package from Go modules (a few minutes, once)"
+  GOBIN="$dir" go install -trimpath -ldflags "-s -w -X $stamp" "$package"
+}
+
 build_prometheus() {
-  local dir="$cache/prometheus-$prometheus_module_version" out
-  out="$dir/prometheus"
-  if [ ! -x "$out" ]; then
-    log "building Prometheus $prometheus_module_version (cmd/prometheus) from Go modules (a few minutes, once)"
-    # The web UI's compiled assets are not part of the Go module (they come from an npm build),
-    # so this binary serves the API only: enough for Jaeger's Monitor tab and the tests.
-    # The version stamp its release build sets, so that `prometheus --version` names it.
-    GOBIN="$dir" go install -trimpath \
-      -ldflags "-s -w -X github.com/prometheus/common/version.Version=$(env_value PROMETHEUS_VERSION | sed 's/^v//')" \
-      "github.com/prometheus/prometheus/cmd/prometheus@$prometheus_module_version"
-  fi
-  echo "PROMETHEUS_BIN=$out"
+  local dir="$cache/prometheus-$prometheus_module_version"
+  # The web UI's compiled assets are not part of the Go module (they come from an npm build),
+  # so this binary serves the API only: enough for Jaeger's Monitor tab and the tests.
+  install_stamped "$dir" "$dir/prometheus" \
+    "github.com/prometheus/common/version.Version=$(env_value PROMETHEUS_VERSION | sed 's/^v//')" \
+    "github.com/prometheus/prometheus/cmd/prometheus@$prometheus_module_version"
+  echo "PROMETHEUS_BIN=$dir/prometheus"
 }
 
 build_victoria_logs() {
-  local dir="$cache/victoria-logs-$victoria_logs_version" out
-  out="$dir/victoria-logs"
-  if [ ! -x "$out" ]; then
-    log "building VictoriaLogs $victoria_logs_version (app/victoria-logs, its web UI built in) from Go modules (a minute, once)"
-    # The version stamp its release build sets, so that `victoria-logs -version` names it.
-    GOBIN="$dir" go install -trimpath \
-      -ldflags "-s -w -X github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version=victoria-logs-$victoria_logs_version" \
-      "github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@$victoria_logs_version"
-  fi
-  echo "VICTORIA_LOGS_BIN=$out"
+  local dir="$cache/victoria-logs-$victoria_logs_version"
+  # Its module carries the built web UI (app/vlselect/vmui): this binary serves the real one.
+  install_stamped "$dir" "$dir/victoria-logs" \
+    "github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version=victoria-logs-$victoria_logs_version" \
+    "github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@$victoria_logs_version"
+  echo "VICTORIA_LOGS_BIN=$dir/victoria-logs"
 }
 
 build_collector
