@@ -1,7 +1,7 @@
-/** The README's waterfalls are the contract's data, rendered: this keeps the two in step. */
+/** The README's waterfalls and log records are the contracts' data, rendered: this keeps the two in step. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAILURE_CONTRACTS, PAGE_CONTRACTS, renderWaterfall, TRACE_CONTRACTS } from './trace-contracts';
+import { FAILURE_CONTRACTS, LOG_CONTRACTS, PAGE_CONTRACTS, renderLogRecords, renderWaterfall, TRACE_CONTRACTS } from './trace-contracts';
 
 const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
 
@@ -11,3 +11,7 @@ test.each(Object.entries({ ...TRACE_CONTRACTS, ...PAGE_CONTRACTS, ...FAILURE_CON
     expect(readme).toContain(`\`\`\`\n${renderWaterfall(contract)}\n\`\`\``);
   },
 );
+
+test.each(Object.entries(LOG_CONTRACTS))('README shows the log records of the %s contract as they are', (_name, contract) => {
+  expect(readme).toContain(`\`\`\`\n${renderLogRecords(contract)}\n\`\`\``);
+});

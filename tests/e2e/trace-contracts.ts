@@ -284,3 +284,10 @@ export const LOG_CONTRACTS = {
     ],
   },
 } satisfies Record<string, LogContract>;
+
+/** A log contract as the README shows it: one line a record, with the span that wrote it. */
+export function renderLogRecords(contract: LogContract): string {
+  return contract.records
+    .map((record) => `${record.service.padEnd(14)} ${record.severityText.padEnd(6)} ${record.body.padEnd(15)} in ${record.span}`)
+    .join('\n');
+}
