@@ -9,8 +9,8 @@ export interface GoBinaries {
 }
 
 /**
- * Paths of the locally built Collector, Jaeger, Prometheus and VictoriaLogs. Builds them first if the cache lacks them
- * (tools/build-go-binaries.sh; minutes the first time, instant after).
+ * Paths of the locally built Collector, Jaeger, Prometheus and VictoriaLogs. Builds them first
+ * if the cache lacks them (tools/build-go-binaries.sh; minutes the first time, instant after).
  */
 export function ensureGoBinaries(repoRoot: string): GoBinaries {
   const output = execFileSync(join(repoRoot, 'tools/build-go-binaries.sh'), {

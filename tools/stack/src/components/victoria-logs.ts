@@ -28,6 +28,6 @@ export function victoriaLogsSpec(binary: string, ports: StackPorts, dataDir: str
 }
 
 /** Where the Collector's logs pipeline posts OTLP/HTTP (protobuf) to VictoriaLogs. */
-export function victoriaLogsIngestUrl(port: number, host = '127.0.0.1'): string {
-  return `http://${host}:${port}/insert/opentelemetry/v1/logs`;
+export function victoriaLogsIngestUrl(port: number): string {
+  return `http://127.0.0.1:${port}/insert/opentelemetry/v1/logs`;
 }
