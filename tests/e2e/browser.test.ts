@@ -15,6 +15,7 @@ import { contractViolations, traceIdOf } from './contract-matcher';
 import { getTrace, type StoredSpan, waitForTrace } from './jaeger';
 import { report as reportAs } from './load';
 import { logsLinkOf, waitForTraceLogs } from './log-store';
+import { eventually } from './prometheus';
 import { LOG_CONTRACTS, PAGE_CONTRACTS } from './trace-contracts';
 
 const CONTRACT = PAGE_CONTRACTS.userWithPostsFromPage;
@@ -122,7 +123,12 @@ if (unavailable) process.stdout.write(`browser suite not run: ${unavailable}\n`)
     url.hostname = '127.0.0.1';
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url.href);
-    const records = await logsReturnedOn(page);
+    const records = await eventually(
+      () => logsReturnedOn(page),
+      (shown) => shown > 0,
+      15_000,
+      'the records vmui shows',
+    );
     // The UI's default range is the last 5 minutes: a link without its own range would find
     // nothing for a trace looked at an hour later.
     const range = await page.getByText('Last 7 days', { exact: true }).count();
@@ -151,17 +157,10 @@ if (unavailable) process.stdout.write(`browser suite not run: ${unavailable}\n`)
   });
 });
 
-/** The count vmui shows once its query has answered ("Total logs returned: N"), or the last it showed after 15 s. */
-async function logsReturnedOn(page: Page): Promise<number | undefined> {
-  const deadline = Date.now() + 15_000;
-  let shown: number | undefined;
-  while (Date.now() < deadline) {
-    const text = (await page.locator('body').textContent()) ?? '';
-    shown = Number(/Total logs returned:\s*(\d+)/.exec(text)?.[1] ?? Number.NaN);
-    if (shown > 0) return shown;
-    await page.waitForTimeout(250);
-  }
-  return shown;
+/** The count vmui shows once its query has answered ("Total logs returned: N"), NaN before. */
+async function logsReturnedOn(page: Page): Promise<number> {
+  const text = (await page.locator('body').textContent()) ?? '';
+  return Number(/Total logs returned:\s*(\d+)/.exec(text)?.[1] ?? Number.NaN);
 }
 
 function depthOf(spans: StoredSpan[]): number {
