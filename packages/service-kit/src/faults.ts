@@ -1,4 +1,4 @@
-import { context, propagation } from '@opentelemetry/api';
+import { propagation } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { badRequest, HttpError } from './errors';
 import { log } from './log';
@@ -10,8 +10,9 @@ import { withSpan } from './tracing';
  *   GET /api/users/1?fault=posts-service:delay=800ms
  *   GET /api/users/1?fault=users-service:error=503
  *
- * The frontend turns the query parameter into a W3C baggage entry; baggage travels with the
- * trace context, and the named service applies the fault inside an `injected_fault` span.
+ * The frontend turns the query parameter into a W3C baggage entry (edge-baggage.ts); baggage
+ * travels with the trace context, over HTTP and gRPC alike, and the named service applies the
+ * fault inside an `injected_fault` span.
  */
 export interface InjectedFault {
   service: string;
@@ -40,43 +41,34 @@ export function formatFault(fault: InjectedFault): string {
   return fault.type === 'delay' ? `${fault.service}:delay=${fault.delayMs}ms` : `${fault.service}:error=${fault.status}`;
 }
 
-/**
- * For the public edge: drops all baggage that came from outside (it is never trusted), then,
- * if the request asks for a fault and injection is enabled, puts that fault in the baggage the
- * downstream calls carry.
- */
-export function faultFromQuery(enabled: boolean): RequestHandler {
-  return (req, _res, next) => {
-    let active = propagation.deleteBaggage(context.active());
-    const raw = req.query.fault;
-    if (raw !== undefined) {
-      if (!enabled) return next(badRequest('fault_injection_disabled', 'fault injection is off; set FAULT_INJECTION_ENABLED=true'));
-      const fault = parseFault(raw);
-      active = propagation.setBaggage(active, propagation.createBaggage({ [FAULT_BAGGAGE_KEY]: { value: formatFault(fault) } }));
-    }
-    context.with(active, next);
-  };
-}
-
 /** Applies a fault addressed to `service` by the request's baggage, when injection is enabled. */
 export function applyInjectedFault(service: string, enabled: boolean): RequestHandler {
   return (_req, _res, next) => {
-    const entry = enabled ? propagation.getActiveBaggage()?.getEntry(FAULT_BAGGAGE_KEY) : undefined;
-    const fault = entry ? tryParseFault(entry.value) : undefined;
-    if (!fault || fault.service !== service) return next();
-    const attributes = {
-      'demo.fault.service': fault.service,
-      'demo.fault.type': fault.type,
-      ...(fault.delayMs !== undefined && { 'demo.fault.delay_ms': fault.delayMs }),
-      ...(fault.status !== undefined && { 'demo.fault.status': fault.status }),
-    };
-    withSpan('injected_fault', attributes, async () => {
-      // Written inside the span: the record's span_id points at the fault in the waterfall.
-      log(fault.type === 'delay' ? 'warn' : 'error', 'fault injected', { fault: formatFault(fault) });
-      if (fault.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      else throw new HttpError(fault.status ?? 500, 'injected_fault', `fault injected in ${service}: error=${fault.status}`);
-    }).then(() => next(), next);
+    injectFault(service, enabled).then(() => next(), next);
   };
+}
+
+/**
+ * The fault the active baggage addresses to `service`, applied inside an `injected_fault` span:
+ * a delay resolves late, an error rejects with its HttpError. Resolves at once when there is
+ * none. The Express middleware above and the gRPC handlers share it.
+ */
+export function injectFault(service: string, enabled: boolean): Promise<void> {
+  const entry = enabled ? propagation.getActiveBaggage()?.getEntry(FAULT_BAGGAGE_KEY) : undefined;
+  const fault = entry ? tryParseFault(entry.value) : undefined;
+  if (!fault || fault.service !== service) return Promise.resolve();
+  const attributes = {
+    'demo.fault.service': fault.service,
+    'demo.fault.type': fault.type,
+    ...(fault.delayMs !== undefined && { 'demo.fault.delay_ms': fault.delayMs }),
+    ...(fault.status !== undefined && { 'demo.fault.status': fault.status }),
+  };
+  return withSpan('injected_fault', attributes, async () => {
+    // Written inside the span: the record's span_id points at the fault in the waterfall.
+    log(fault.type === 'delay' ? 'warn' : 'error', 'fault injected', { fault: formatFault(fault) });
+    if (fault.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    else throw new HttpError(fault.status ?? 500, 'injected_fault', `fault injected in ${service}: error=${fault.status}`);
+  });
 }
 
 function tryParseFault(raw: string): InjectedFault | undefined {

@@ -3,7 +3,12 @@ import { log } from './log';
 import { shutdownTelemetry } from './tracing';
 
 export interface ShutdownOptions {
-  /** Released after the server stops and before telemetry is delivered (e.g. close the database). */
+  /**
+   * Stopped at the same time as the HTTP server (e.g. a gRPC server): stop accepting, let what is
+   * in flight finish.
+   */
+  alsoStop?: () => Promise<void>;
+  /** Released after the servers stop and before telemetry is delivered (e.g. close the database). */
   onClosed?: () => void | Promise<void>;
   /** Past this the process exits anyway, with code 1. */
   timeoutMs?: number;
@@ -14,7 +19,7 @@ export interface ShutdownOptions {
  * release resources, deliver the spans, logs and metrics those requests produced, exit 0.
  * Bounded by timeoutMs.
  */
-export function shutdownOnSignals(server: Server, { onClosed, timeoutMs = 8000 }: ShutdownOptions = {}): void {
+export function shutdownOnSignals(server: Server, { alsoStop, onClosed, timeoutMs = 8000 }: ShutdownOptions = {}): void {
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -24,7 +29,7 @@ export function shutdownOnSignals(server: Server, { onClosed, timeoutMs = 8000 }
       log('error', 'shutdown timed out', { timeoutMs });
       process.exit(1);
     }, timeoutMs).unref();
-    await new Promise<void>((resolve) => {
+    const httpStopped = new Promise<void>((resolve) => {
       // Keep-alive clients would hold their connections (and this process) open; close each one
       // as soon as its current request is done.
       const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
@@ -34,6 +39,7 @@ export function shutdownOnSignals(server: Server, { onClosed, timeoutMs = 8000 }
       });
       server.closeIdleConnections();
     });
+    await Promise.all([httpStopped, alsoStop?.()]);
     await onClosed?.();
     await shutdownTelemetry().catch((error: unknown) => log('warn', 'telemetry shutdown failed', { error: String(error) }));
     process.exit(0);

@@ -2,7 +2,7 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { Router } from 'express';
 import request from 'supertest';
-import { createServiceApp, faultFromQuery, formatFault, MAX_FAULT_DELAY_MS, parseFault } from '../src';
+import { createServiceApp, edgeBaggageFromQuery, formatFault, MAX_FAULT_DELAY_MS, parseFault } from '../src';
 
 describe('parseFault', () => {
   test.each([
@@ -32,7 +32,7 @@ describe('parseFault', () => {
   });
 });
 
-describe('faultFromQuery and the fault a service applies to itself', () => {
+describe('edgeBaggageFromQuery and the fault a service applies to itself', () => {
   beforeAll(() => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   });
@@ -42,7 +42,12 @@ describe('faultFromQuery and the fault a service applies to itself', () => {
     res.json({ done: true });
   });
   const app = (enabled: boolean) =>
-    createServiceApp({ routes, isReady: () => true, before: [faultFromQuery(enabled)], faults: { service: 'svc', enabled } });
+    createServiceApp({
+      routes,
+      isReady: () => true,
+      before: [edgeBaggageFromQuery({ faultInjection: enabled })],
+      faults: { service: 'svc', enabled },
+    });
 
   test('an error fault for this service answers its status as JSON', async () => {
     await request(app(true))
