@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Instrumentations on when OTEL_NODE_ENABLED_INSTRUMENTATIONS is unset: what the demo uses. */
-export const DEFAULT_ENABLED_INSTRUMENTATIONS = ['http', 'express', 'pino'] as const;
+export const DEFAULT_ENABLED_INSTRUMENTATIONS = ['http', 'express', 'grpc', 'pino'] as const;
 
 /**
  * Requests that never get a trace: the services' probes (service-kit's PROBE_PATHS) would bury the
@@ -16,6 +16,13 @@ export const DEFAULT_ENABLED_INSTRUMENTATIONS = ['http', 'express', 'pino'] as c
  */
 export const UNTRACED_PATHS = ['/healthz', '/readyz', '/', '/otlp/v1/traces'] as const;
 export const UNTRACED_PATH_PREFIXES = ['/assets/'] as const;
+
+/**
+ * gRPC methods that never get a trace: the standard health service's (grpc.health.v1.Health),
+ * which container probes call every few seconds. The instrumentation matches the method name
+ * alone, not its service, so a method of your own named Check or Watch goes untraced as well.
+ */
+export const UNTRACED_GRPC_METHODS = ['Check', 'Watch'] as const;
 
 /** Is this request URL (path and query) one of the untraced ones? */
 export function isUntracedUrl(url: string | undefined): boolean {
@@ -33,6 +40,12 @@ export interface TelemetryConfig {
    * in OTEL_NODE_DISABLED_INSTRUMENTATIONS.
    */
   enabledInstrumentations: string[];
+  /**
+   * gRPC request metadata keys recorded on SERVER spans as `rpc.request.metadata.<key>`
+   * (OTEL_INSTRUMENTATION_GRPC_CAPTURE_METADATA_SERVER_REQUEST, the Java agent's name for it; Node
+   * has no standard variable). None by default: metadata can carry secrets.
+   */
+  grpcServerRequestMetadata: string[];
   /** Express middleware, router and handler spans (off: they crowd the waterfall). */
   expressLayerSpans: boolean;
   /** Propagators by their OTEL_PROPAGATORS names. */
@@ -61,6 +74,7 @@ export function readTelemetryConfig(env: Env = process.env, cwd = process.cwd())
     enabledInstrumentations: (parseList(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) ?? [...DEFAULT_ENABLED_INSTRUMENTATIONS]).filter(
       (name) => !parseList(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS)?.includes(name),
     ),
+    grpcServerRequestMetadata: parseList(env.OTEL_INSTRUMENTATION_GRPC_CAPTURE_METADATA_SERVER_REQUEST?.toLowerCase()) ?? [],
     expressLayerSpans: isTrue(env.TRACE_EXPRESS_LAYERS),
     propagators: parseList(env.OTEL_PROPAGATORS) ?? ['tracecontext', 'baggage'],
     exportEndpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4317',

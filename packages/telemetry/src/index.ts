@@ -3,6 +3,7 @@ export {
   isUntracedUrl,
   readTelemetryConfig,
   type TelemetryConfig,
+  UNTRACED_GRPC_METHODS,
   UNTRACED_PATH_PREFIXES,
   UNTRACED_PATHS,
 } from './config';

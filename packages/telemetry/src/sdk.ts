@@ -5,13 +5,14 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { EXPORT_BATCH_SPANS, isUntracedUrl, type TelemetryConfig } from './config';
+import { EXPORT_BATCH_SPANS, isUntracedUrl, type TelemetryConfig, UNTRACED_GRPC_METHODS } from './config';
 import { OutageReportingExporter } from './outage-reporting-exporter';
 import { RetryingSpanExporter } from './retrying-exporter';
 
@@ -78,6 +79,13 @@ const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Inst
       ignoreLayersType: config.expressLayerSpans
         ? []
         : [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER, ExpressLayerType.REQUEST_HANDLER],
+    }),
+  // @grpc/grpc-js clients and servers: the context rides in the call's metadata. The OTLP exporters
+  // use grpc-js too, but they export with tracing suppressed, so they make no spans of their own.
+  grpc: (config) =>
+    new GrpcInstrumentation({
+      ignoreGrpcMethods: [...UNTRACED_GRPC_METHODS],
+      metadataToSpanAttributes: { server: { requestMetadata: config.grpcServerRequestMetadata } },
     }),
   // Stamps trace_id and span_id on every line logged inside a span, and sends lines over OTLP.
   pino: () => new PinoInstrumentation(),

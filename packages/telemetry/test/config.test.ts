@@ -7,7 +7,7 @@ const emptyDir = mkdtempSync(join(tmpdir(), 'telemetry-config-'));
 afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
 
 describe('readTelemetryConfig', () => {
-  test('defaults: enabled, http, express and pino only, W3C propagators, no layer spans, OTLP metrics and logs', () => {
+  test('defaults: enabled, http, express, grpc and pino only, no gRPC metadata recorded, W3C propagators, no layer spans, OTLP metrics and logs', () => {
     expect(readTelemetryConfig({}, emptyDir)).toEqual({
       disabled: false,
       resourceDefaults: {
@@ -15,7 +15,8 @@ describe('readTelemetryConfig', () => {
         'service.version': '0.0.0',
         'deployment.environment.name': 'development',
       },
-      enabledInstrumentations: ['http', 'express', 'pino'],
+      enabledInstrumentations: ['http', 'express', 'grpc', 'pino'],
+      grpcServerRequestMetadata: [],
       expressLayerSpans: false,
       propagators: ['tracecontext', 'baggage'],
       exportEndpoint: 'http://localhost:4317',
@@ -92,6 +93,7 @@ describe('readTelemetryConfig', () => {
   test('OTEL_NODE_DISABLED_INSTRUMENTATIONS takes names off the enabled list', () => {
     expect(readTelemetryConfig({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'express' }, emptyDir).enabledInstrumentations).toEqual([
       'http',
+      'grpc',
       'pino',
     ]);
     expect(
@@ -106,8 +108,14 @@ describe('readTelemetryConfig', () => {
     expect(readTelemetryConfig({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: ' , ' }, emptyDir).enabledInstrumentations).toEqual([
       'http',
       'express',
+      'grpc',
       'pino',
     ]);
+  });
+
+  test('OTEL_INSTRUMENTATION_GRPC_CAPTURE_METADATA_SERVER_REQUEST: a list of keys, lower-cased as gRPC metadata keys are', () => {
+    const config = readTelemetryConfig({ OTEL_INSTRUMENTATION_GRPC_CAPTURE_METADATA_SERVER_REQUEST: ' traceparent, Baggage ,' }, emptyDir);
+    expect(config.grpcServerRequestMetadata).toEqual(['traceparent', 'baggage']);
   });
 });
 

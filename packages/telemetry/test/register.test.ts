@@ -83,7 +83,7 @@ test('an instrumentation the bootstrap does not bundle gets a warning naming wha
     status: 200,
     traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
   });
-  expect(child.stderr).toContain('"pg" is not bundled in this bootstrap (it has: http, express, pino)');
+  expect(child.stderr).toContain('"pg" is not bundled in this bootstrap (it has: http, express, grpc, pino)');
   expect(child.stderr).toContain('@opentelemetry/instrumentation-pg');
 });
 
@@ -94,6 +94,7 @@ test('only the bundled instrumentations are loaded: auto-instrumentations-node i
   );
   expect([...new Set(loaded.modules as string[])].sort()).toEqual([
     'instrumentation-express',
+    'instrumentation-grpc',
     'instrumentation-http',
     'instrumentation-pino',
   ]);
