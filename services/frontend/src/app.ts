@@ -1,4 +1,4 @@
-import { createServiceApp, faultFromQuery, parseId } from '@demo/service-kit';
+import { createServiceApp, edgeBaggageFromQuery, parseId } from '@demo/service-kit';
 import { Router } from 'express';
 import { type BrowserTracesProxyOptions, browserTracesProxy } from './browser-traces-proxy';
 import { type PageSettings, pageRoutes } from './page';
@@ -23,11 +23,11 @@ export function buildApp(users: UsersClient, { jaegerUiUrl, faultInjection = fal
   return createServiceApp({
     routes,
     isReady: () => true,
-    // The public edge: incoming baggage is dropped here, and ?fault= becomes the only baggage sent on.
+    // The public edge: incoming baggage is dropped here; ?fault= and ?transport= become the only baggage sent on.
     // The page and the span proxy come before the JSON body parser: the proxy reads its own bodies.
     before: [
       traceResponse(),
-      faultFromQuery(faultInjection),
+      edgeBaggageFromQuery({ faultInjection }),
       ...(page ? [pageRoutes({ ...page, jaegerUiUrl, faultInjection })] : []),
       ...(browserTraces ? [browserTracesProxy(browserTraces)] : []),
     ],

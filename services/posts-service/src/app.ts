@@ -1,16 +1,26 @@
 import { createServiceApp } from '@demo/service-kit';
 import { Router } from 'express';
 import type { PostsDatabase } from './database';
-import { countPostsServed } from './metrics';
-import { validatePostPermissions } from './permissions';
+import { listVisiblePosts } from './posts';
 
-export function buildApp(database: PostsDatabase, { faultInjection = false } = {}) {
+/**
+ * The HTTP adapter: GET /posts?userId=<id>[&viewerId=<id>]. `/readyz` also waits for
+ * `otherTransportsReady` (the gRPC server bound), so that a ready service serves both.
+ */
+export function buildApp(
+  database: PostsDatabase,
+  {
+    faultInjection = false,
+    otherTransportsReady = (): boolean => true,
+  }: { faultInjection?: boolean; otherTransportsReady?: () => boolean } = {},
+) {
   const routes = Router();
   routes.get('/posts', async (req, res) => {
-    const { authorId, visibilities } = validatePostPermissions(req.query);
-    const posts = await database.fetchPosts(authorId, visibilities);
-    countPostsServed(posts);
-    res.json({ posts });
+    res.json({ posts: await listVisiblePosts(database, req.query) });
   });
-  return createServiceApp({ routes, isReady: () => database.isOpen, faults: { service: 'posts-service', enabled: faultInjection } });
+  return createServiceApp({
+    routes,
+    isReady: () => database.isOpen && otherTransportsReady(),
+    faults: { service: 'posts-service', enabled: faultInjection },
+  });
 }

@@ -1,15 +1,8 @@
 import { ServiceClient } from '@demo/service-kit';
+import type { Post, PostsClient } from './posts-client';
 
-export interface Post {
-  id: number;
-  title: string;
-  body: string;
-  visibility: string;
-  createdAt: string;
-}
-
-/** users-service's outbound client: the one place it talks to posts-service. */
-export class PostsClient {
+/** posts-service over HTTP: GET /posts with axios. The http instrumentation injects `traceparent`. */
+export class PostsHttpClient implements PostsClient {
   private readonly client: ServiceClient;
 
   constructor(baseURL: string, timeoutMs: number) {

@@ -1,0 +1,47 @@
+import { type ListPostsRequest, type ListPostsResponse, loadPostsService, POSTS_SERVICE_NAME } from '@demo/contracts';
+import { unaryHandler } from '@demo/service-kit';
+import { Server } from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import type { PostsDatabase } from './database';
+import { listVisiblePosts } from './posts';
+
+export const LIST_POSTS_RPC = `/${POSTS_SERVICE_NAME}/ListPosts`;
+
+/**
+ * Metadata is bounded before any handler sees it: grpc-js refuses a call whose metadata passes
+ * this many bytes with RESOURCE_EXHAUSTED. 8 KiB, as an HTTP server bounds its headers; the
+ * propagators then bound what they read of it (W3C baggage: 8192 bytes, 180 entries).
+ */
+const MAX_METADATA_BYTES = 8 * 1024;
+
+/**
+ * The gRPC adapter: posts.v1.PostsService/ListPosts on its own port, beside the Express app, and
+ * the standard health service (grpc.health.v1) the container's healthcheck asks. The bootstrap's
+ * grpc instrumentation makes the SERVER span and reads the trace context from the metadata.
+ */
+export function createGrpcServer(database: PostsDatabase, { faultInjection = false } = {}) {
+  const server = new Server({ 'grpc.max_metadata_size': MAX_METADATA_BYTES });
+  server.addService(loadPostsService().service, {
+    ListPosts: unaryHandler<ListPostsRequest, ListPostsResponse>(
+      LIST_POSTS_RPC,
+      { faults: { service: 'posts-service', enabled: faultInjection } },
+      async (request) => ({ posts: await listVisiblePosts(database, asQuery(request)) }),
+    ),
+  });
+  const health = new HealthImplementation({ '': 'NOT_SERVING', [POSTS_SERVICE_NAME]: 'NOT_SERVING' });
+  health.addToServer(server);
+  let serving = false;
+  const setServing = (now: boolean) => {
+    serving = now;
+    for (const service of ['', POSTS_SERVICE_NAME]) health.setStatus(service, now ? 'SERVING' : 'NOT_SERVING');
+  };
+  return { server, setServing, isServing: () => serving };
+}
+
+/**
+ * The request as the HTTP route's query string would carry it, so that both go through the same
+ * check: an unset user_id (0 on the wire) is then the same 400, here INVALID_ARGUMENT.
+ */
+function asQuery({ userId, viewerId }: ListPostsRequest): { userId: string; viewerId?: string } {
+  return { userId: String(userId ?? ''), ...(viewerId !== undefined && { viewerId: String(viewerId) }) };
+}
