@@ -11,6 +11,7 @@ export interface StackPorts {
   frontend: number;
   usersService: number;
   postsService: number;
+  postsServiceGrpc: number;
   collectorOtlpGrpc: number;
   collectorOtlpHttp: number;
   collectorHealth: number;
@@ -41,6 +42,7 @@ export function portsFromEnv(env: Record<string, string>, gatewayCount: number):
     frontend: port('FRONTEND_PORT'),
     usersService: port('USERS_SERVICE_PORT'),
     postsService: port('POSTS_SERVICE_PORT'),
+    postsServiceGrpc: port('POSTS_SERVICE_GRPC_PORT'),
     collectorOtlpGrpc: port('COLLECTOR_OTLP_GRPC_PORT'),
     collectorOtlpHttp: port('COLLECTOR_OTLP_HTTP_PORT'),
     collectorHealth: port('COLLECTOR_HEALTH_PORT'),

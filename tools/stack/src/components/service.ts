@@ -20,7 +20,13 @@ export function serviceSpec(name: ServiceName, ports: StackPorts, serviceEnv: Re
     command: process.execPath,
     args: [...(preload ? ['--require', preload] : []), 'dist/server.js'],
     cwd: join(REPO_ROOT, 'services', name),
-    env: { ...inheritedEnv(), ...serviceEnv, OTEL_SERVICE_NAME: name, PORT: String(servicePort(name, ports)) },
+    env: {
+      ...inheritedEnv(),
+      ...serviceEnv,
+      OTEL_SERVICE_NAME: name,
+      PORT: String(servicePort(name, ports)),
+      ...(name === 'posts-service' && { GRPC_PORT: String(ports.postsServiceGrpc) }),
+    },
   };
 }
 
@@ -37,8 +43,13 @@ export function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts
     DATABASE_LATENCY_MS: requireKey(dotenv, 'DATABASE_LATENCY_MS'),
     FIX_SEQUENTIAL_FETCH: requireKey(dotenv, 'FIX_SEQUENTIAL_FETCH'),
     FAULT_INJECTION_ENABLED: requireKey(dotenv, 'FAULT_INJECTION_ENABLED'),
+    OTEL_INSTRUMENTATION_GRPC_CAPTURE_METADATA_SERVER_REQUEST: requireKey(
+      dotenv,
+      'OTEL_INSTRUMENTATION_GRPC_CAPTURE_METADATA_SERVER_REQUEST',
+    ),
     USERS_SERVICE_URL: `http://127.0.0.1:${ports.usersService}`,
     POSTS_SERVICE_URL: `http://127.0.0.1:${ports.postsService}`,
+    POSTS_SERVICE_GRPC_ADDRESS: `127.0.0.1:${ports.postsServiceGrpc}`,
     JAEGER_UI_URL: `http://localhost:${ports.jaegerUi}`,
     BROWSER_TRACES_FORWARD_URL: `http://127.0.0.1:${ports.collectorOtlpHttp}/v1/traces`,
   };
