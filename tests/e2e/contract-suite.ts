@@ -7,7 +7,7 @@
 import { LOCAL_ENVIRONMENT, type Stack } from '@demo/stack';
 import { contractViolations, traceIdOf } from './contract-matcher';
 import { describe as describeSpans, waitForTrace } from './jaeger';
-import { FAILURE_CONTRACTS, TRACE_CONTRACTS, type TraceContract, userWithPostsContract } from './trace-contracts';
+import { FAILURE_CONTRACTS, GRPC_FAULT_CONTRACTS, TRACE_CONTRACTS, type TraceContract, userWithPostsContract } from './trace-contracts';
 
 /** A running demo, as a test reaches it: by the frontend's and Jaeger's published addresses. */
 export interface DemoTarget {
@@ -108,12 +108,26 @@ export function describeTraceContracts(target: () => DemoTarget): void {
   });
 }
 
+/** Faults over gRPC: for a target with FAULT_INJECTION_ENABLED=true. */
+export function describeGrpcFaultContracts(target: () => DemoTarget): void {
+  describe.each(Object.entries(GRPC_FAULT_CONTRACTS))('gRPC fault contract %s', (_name, contract: TraceContract) => {
+    test(`${contract.path} answers ${contract.responseStatus} and Jaeger holds exactly the contract's spans`, async () => {
+      await expectContractKept(target(), contract);
+    });
+  });
+}
+
 /**
  * posts-service is down (the caller stopped it): a clear 502 at the frontend, well within the
- * outbound timeout, and the failed call marked on users-service's CLIENT span.
+ * outbound timeout, and the failed call marked on users-service's CLIENT span; over HTTP by
+ * default, or over gRPC with FAILURE_CONTRACTS.postsServiceDownOverGrpc.
  */
-export async function expectPostsServiceDownContract(target: DemoTarget, outboundTimeoutMs: number) {
-  const { body, elapsedMs, spans } = await expectContractKept(target, FAILURE_CONTRACTS.postsServiceDown);
+export async function expectPostsServiceDownContract(
+  target: DemoTarget,
+  outboundTimeoutMs: number,
+  contract: TraceContract = FAILURE_CONTRACTS.postsServiceDown,
+) {
+  const { body, elapsedMs, spans } = await expectContractKept(target, contract);
   expect(body).toEqual({ error: { code: 'bad_gateway', message: expect.stringContaining('users-service') } });
   expect(elapsedMs).toBeLessThan(outboundTimeoutMs);
   return { elapsedMs, spans };

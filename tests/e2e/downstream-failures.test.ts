@@ -6,6 +6,8 @@ import { Stack } from '@demo/stack';
 import { traceIdOf } from './contract-matcher';
 import { expectPostsServiceDownContract, localTarget } from './contract-suite';
 import { waitForTrace } from './jaeger';
+import { report } from './load';
+import { FAILURE_CONTRACTS } from './trace-contracts';
 
 describe('posts-service down', () => {
   let stack: Stack;
@@ -19,6 +21,12 @@ describe('posts-service down', () => {
     const { spans } = await expectPostsServiceDownContract(localTarget(stack), 2_000);
     const failedCall = spans.find((s) => s.service === 'users-service' && s.kind === 'CLIENT');
     expect(failedCall?.events).toContain('exception');
+  });
+
+  test('over gRPC as well: UNAVAILABLE on the CLIENT span, and the same 502 at once', async () => {
+    const overHttp = await expectPostsServiceDownContract(localTarget(stack), 2_000);
+    const overGrpc = await expectPostsServiceDownContract(localTarget(stack), 2_000, FAILURE_CONTRACTS.postsServiceDownOverGrpc);
+    report('posts-service down', { answeredIn502AfterMs: { http: overHttp.elapsedMs, grpc: overGrpc.elapsedMs } });
   });
 });
 

@@ -83,6 +83,77 @@ const usersClient = (status: 'UNSET' | 'ERROR', attributes: ExpectedSpan['attrib
   attributes: { 'http.request.method': 'GET', ...attributes },
 });
 
+/**
+ * The users-service -> posts-service hop over gRPC (?transport=grpc): a CLIENT/SERVER pair named
+ * by the grpc instrumentation `grpc.<service>/<method>`, with its rpc.* attributes. The
+ * instrumentation marks every non-zero code ERROR on both sides; the RPC conventions would leave
+ * a SERVER span UNSET for a code that is the caller's doing (NOT_FOUND, INVALID_ARGUMENT, ...).
+ */
+export const LIST_POSTS_SPAN = 'grpc.posts.v1.PostsService/ListPosts';
+const rpcAttributes = (code: number) => ({
+  'rpc.system': 'grpc',
+  'rpc.service': 'posts.v1.PostsService',
+  'rpc.method': 'ListPosts',
+  'rpc.grpc.status_code': code,
+});
+
+const usersGrpcClient = (code: number): ExpectedSpan => ({
+  ref: 'users.client',
+  service: 'users-service',
+  name: LIST_POSTS_SPAN,
+  kind: 'CLIENT',
+  parent: 'users.server',
+  status: code === 0 ? 'UNSET' : 'ERROR',
+  attributes: rpcAttributes(code),
+});
+
+const postsGrpcServer = (code: number): ExpectedSpan => ({
+  ref: 'posts.server',
+  service: 'posts-service',
+  name: LIST_POSTS_SPAN,
+  kind: 'SERVER',
+  parent: 'users.client',
+  status: code === 0 ? 'UNSET' : 'ERROR',
+  attributes: rpcAttributes(code),
+});
+
+const injectedError = (status: number): ExpectedSpan => ({
+  ref: 'posts.fault',
+  service: 'posts-service',
+  name: 'injected_fault',
+  kind: 'INTERNAL',
+  parent: 'posts.server',
+  status: 'ERROR',
+  attributes: { 'demo.fault.type': 'error', 'demo.fault.status': status },
+});
+
+/** What posts-service does inside its SERVER span, whichever transport brought the call. */
+const postsInnerSpans: ExpectedSpan[] = [
+  {
+    ref: 'posts.permissions',
+    service: 'posts-service',
+    name: 'validate_post_permissions',
+    kind: 'INTERNAL',
+    parent: 'posts.server',
+    status: 'UNSET',
+    attributes: { 'posts.viewer.anonymous': true },
+  },
+  {
+    ref: 'posts.db',
+    service: 'posts-service',
+    name: 'fetch_posts_from_db',
+    kind: 'INTERNAL',
+    parent: 'posts.server',
+    status: 'UNSET',
+    attributes: {
+      'db.system.name': 'sqlite',
+      'db.operation.name': 'SELECT',
+      'db.collection.name': 'posts',
+      'db.query.text': SELECT_PUBLIC_POSTS,
+    },
+  },
+];
+
 /** GET /api/users/<userId> for a known user: the whole waterfall across the three services. */
 export function userWithPostsContract(userId: number): TraceContract {
   return {
@@ -104,29 +175,25 @@ export function userWithPostsContract(userId: number): TraceContract {
         status: 'UNSET',
         attributes: { 'http.route': '/posts', 'http.response.status_code': 200 },
       },
-      {
-        ref: 'posts.permissions',
-        service: 'posts-service',
-        name: 'validate_post_permissions',
-        kind: 'INTERNAL',
-        parent: 'posts.server',
-        status: 'UNSET',
-        attributes: { 'posts.viewer.anonymous': true },
-      },
-      {
-        ref: 'posts.db',
-        service: 'posts-service',
-        name: 'fetch_posts_from_db',
-        kind: 'INTERNAL',
-        parent: 'posts.server',
-        status: 'UNSET',
-        attributes: {
-          'db.system.name': 'sqlite',
-          'db.operation.name': 'SELECT',
-          'db.collection.name': 'posts',
-          'db.query.text': SELECT_PUBLIC_POSTS,
-        },
-      },
+      ...postsInnerSpans,
+    ],
+  };
+}
+
+/** The same request with users-service calling posts-service over gRPC: the inner spans hang under the gRPC SERVER span. */
+export function userWithPostsOverGrpcContract(userId: number): TraceContract {
+  return {
+    description: 'a known user, posts over gRPC: the same waterfall, with a gRPC CLIENT/SERVER pair on the last hop',
+    path: `/api/users/${userId}?transport=grpc`,
+    responseStatus: 200,
+    spans: [
+      frontendServer(200),
+      frontendClient(200),
+      usersServer(200, userId),
+      fetchUser,
+      usersGrpcClient(0),
+      postsGrpcServer(0),
+      ...postsInnerSpans,
     ],
   };
 }
@@ -136,6 +203,13 @@ export const TRACE_CONTRACTS = {
   unknownUser: {
     description: 'an unknown user: users-service answers 404 and posts-service is never called',
     path: '/api/users/999',
+    responseStatus: 404,
+    spans: [frontendServer(404), frontendClient(404), usersServer(404, 999), fetchUser],
+  },
+  userWithPostsOverGrpc: userWithPostsOverGrpcContract(1),
+  unknownUserOverGrpc: {
+    description: 'an unknown user, posts over gRPC: users-service answers 404 before any call, so no gRPC span at all',
+    path: '/api/users/999?transport=grpc',
     responseStatus: 404,
     spans: [frontendServer(404), frontendClient(404), usersServer(404, 999), fetchUser],
   },
@@ -187,6 +261,39 @@ export const PAGE_CONTRACTS = {
   userWithPostsFromPage: pageUserWithPostsContract(1),
 } satisfies Record<string, TraceContract>;
 
+/** Faults over gRPC: they need FAULT_INJECTION_ENABLED=true (pnpm demo and compose have it). */
+export const GRPC_FAULT_CONTRACTS = {
+  injectedUnavailable: {
+    description: 'a 503 injected in posts-service over gRPC: UNAVAILABLE (14), and users-service answers 502 as over HTTP',
+    path: '/api/users/1?transport=grpc&fault=posts-service:error=503',
+    responseStatus: 502,
+    spans: [
+      frontendServer(502),
+      frontendClient(502),
+      usersServer(502, 1),
+      fetchUser,
+      usersGrpcClient(14),
+      postsGrpcServer(14),
+      injectedError(503),
+    ],
+  },
+  injectedNotFound: {
+    description:
+      'a 404 injected in posts-service over gRPC: NOT_FOUND (5) passes through as 404; the SERVER span is ERROR (the conventions: UNSET)',
+    path: '/api/users/1?transport=grpc&fault=posts-service:error=404',
+    responseStatus: 404,
+    spans: [
+      frontendServer(404),
+      frontendClient(404),
+      usersServer(404, 1),
+      fetchUser,
+      usersGrpcClient(5),
+      postsGrpcServer(5),
+      injectedError(404),
+    ],
+  },
+} satisfies Record<string, TraceContract>;
+
 /** Contracts of a topology with a part missing. */
 export const FAILURE_CONTRACTS = {
   postsServiceDown: {
@@ -194,6 +301,12 @@ export const FAILURE_CONTRACTS = {
     path: '/api/users/1',
     responseStatus: 502,
     spans: [frontendServer(502), frontendClient(502), usersServer(502, 1), fetchUser, usersClient('ERROR', {})],
+  },
+  postsServiceDownOverGrpc: {
+    description: 'posts-service unreachable over gRPC: UNAVAILABLE (14) on the CLIENT span, 502 all the way up',
+    path: '/api/users/1?transport=grpc',
+    responseStatus: 502,
+    spans: [frontendServer(502), frontendClient(502), usersServer(502, 1), fetchUser, usersGrpcClient(14)],
   },
 } satisfies Record<string, TraceContract>;
 
@@ -249,6 +362,16 @@ const failedRecord = (service: ExpectedSpan['service'], span: string, status: nu
   attributes: { status: String(status), code },
 });
 
+/** posts-service's line for a gRPC call: the HTTP line's twin, with the method and gRPC code for path and status. */
+const grpcRequestRecord = (code: number): ExpectedLogRecord => ({
+  service: 'posts-service',
+  span: LIST_POSTS_SPAN,
+  severityText: 'info',
+  severityNumber: 9,
+  body: 'request',
+  attributes: { rpc: '/posts.v1.PostsService/ListPosts', grpc_status_code: String(code) },
+});
+
 /** The log records of a request, as the log store holds them (tests/e2e/log-store.test.ts). */
 export const LOG_CONTRACTS = {
   userWithPosts: {
@@ -277,6 +400,44 @@ export const LOG_CONTRACTS = {
       // The fault answers before routing, so posts-service's SERVER span has no route in its name.
       failedRecord('posts-service', 'GET', 503, 'injected_fault'),
       requestRecord('posts-service', 'GET', '/posts', 503),
+      failedRecord('users-service', 'GET /users/:id', 502, 'bad_gateway'),
+      requestRecord('users-service', 'GET /users/:id', '/users/1', 502),
+      failedRecord('frontend', 'GET /api/users/:id', 502, 'bad_gateway'),
+      requestRecord('frontend', 'GET /api/users/:id', '/api/users/1', 502),
+    ],
+  },
+  userWithPostsOverGrpc: {
+    description: 'a known user, posts over gRPC: posts-service writes the same request line, under its gRPC SERVER span',
+    path: '/api/users/1?transport=grpc',
+    responseStatus: 200,
+    records: [
+      requestRecord('frontend', 'GET /api/users/:id', '/api/users/1', 200),
+      requestRecord('users-service', 'GET /users/:id', '/users/1', 200),
+      grpcRequestRecord(0),
+    ],
+  },
+  injectedUnavailableOverGrpc: {
+    description: 'a 503 injected in posts-service over gRPC: the fault, the failed call as UNAVAILABLE (14), then each failed request',
+    path: '/api/users/1?transport=grpc&fault=posts-service:error=503',
+    responseStatus: 502,
+    records: [
+      {
+        service: 'posts-service',
+        span: 'injected_fault',
+        severityText: 'error',
+        severityNumber: 17,
+        body: 'fault injected',
+        attributes: { fault: 'posts-service:error=503' },
+      },
+      {
+        service: 'posts-service',
+        span: LIST_POSTS_SPAN,
+        severityText: 'error',
+        severityNumber: 17,
+        body: 'request failed',
+        attributes: { grpc_status_code: '14', grpc_status: 'UNAVAILABLE', code: 'injected_fault' },
+      },
+      grpcRequestRecord(14),
       failedRecord('users-service', 'GET /users/:id', 502, 'bad_gateway'),
       requestRecord('users-service', 'GET /users/:id', '/users/1', 502),
       failedRecord('frontend', 'GET /api/users/:id', 502, 'bad_gateway'),

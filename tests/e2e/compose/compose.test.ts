@@ -11,12 +11,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PIPELINE_NAMES, REPO_ROOT, readEnvFile, SERVICE_NAMES } from '@demo/stack';
 import { traceIdOf } from '../contract-matcher';
-import { describeTraceContracts, expectPostsServiceDownContract } from '../contract-suite';
+import { describeGrpcFaultContracts, describeTraceContracts, expectPostsServiceDownContract } from '../contract-suite';
 import { getTrace, waitForTrace } from '../jaeger';
 import { countDelivered, report as reportAs, runLoad } from '../load';
 import { waitForTraceLogs } from '../log-store';
 import { describeReadmeTour } from '../readme-tour';
-import { LOG_CONTRACTS, TRACE_CONTRACTS } from '../trace-contracts';
+import { FAILURE_CONTRACTS, LOG_CONTRACTS, TRACE_CONTRACTS } from '../trace-contracts';
 import { ComposeProject, type ContainerInspect, dockerUnavailableReason, volumeNames } from './compose-project';
 
 const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
@@ -77,6 +77,7 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
   });
 
   describeTraceContracts(target);
+  describeGrpcFaultContracts(target);
 
   describeReadmeTour(() => ({ ...target(), outboundTimeoutMs: OUTBOUND_TIMEOUT_MS }));
 
@@ -164,8 +165,9 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
   test('docker compose stop posts-service: the frontend answers a clear 502 within the timeout', async () => {
     await project.composeOrThrow(['stop', 'posts-service']);
     try {
-      const { elapsedMs } = await expectPostsServiceDownContract(target(), OUTBOUND_TIMEOUT_MS);
-      report('posts-service stopped', { answeredIn502AfterMs: elapsedMs });
+      const overHttp = await expectPostsServiceDownContract(target(), OUTBOUND_TIMEOUT_MS);
+      const overGrpc = await expectPostsServiceDownContract(target(), OUTBOUND_TIMEOUT_MS, FAILURE_CONTRACTS.postsServiceDownOverGrpc);
+      report('posts-service stopped', { answeredIn502AfterMs: { http: overHttp.elapsedMs, grpc: overGrpc.elapsedMs } });
     } finally {
       await project.composeOrThrow(['start', '--wait', 'posts-service'], 120_000);
     }
