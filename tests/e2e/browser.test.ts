@@ -40,10 +40,11 @@ if (unavailable) process.stdout.write(`browser suite not run: ${unavailable}\n`)
     report('suite', { wallTimeS: Number(((Date.now() - suiteStarted) / 1000).toFixed(1)) });
   });
 
-  /** Opens the page, clicks a user with `fault` selected, and waits for the page to show the outcome. */
-  async function clickUser(page: Page, userId: number, fault = '', { navigate = true } = {}) {
+  /** Opens the page, clicks a user with `fault` and `transport` selected, and waits for the page to show the outcome. */
+  async function clickUser(page: Page, userId: number, fault = '', { navigate = true, transport = 'http' } = {}) {
     if (navigate) await page.goto(stack.frontendUrl);
     await page.locator('#fault').selectOption(fault);
+    await page.locator('#transport').selectOption(transport);
     await page.getByRole('button', { name: `User ${userId}`, exact: true }).click();
     await page.locator('#result:is([data-state="ok"], [data-state="error"])').waitFor();
     return {
@@ -80,6 +81,19 @@ if (unavailable) process.stdout.write(`browser suite not run: ${unavailable}\n`)
       wallMs: Date.now() - started,
       screenshot,
     });
+  });
+
+  test('gRPC picked on the page: the same waterfall from the browser, with a gRPC CLIENT/SERVER pair on the last hop', async () => {
+    const contract = PAGE_CONTRACTS.userWithPostsOverGrpcFromPage;
+    const page = await browser.newPage();
+    const shown = await clickUser(page, 1, '', { transport: 'grpc' });
+    expect(shown).toMatchObject({ state: 'ok', status: 'HTTP 200', error: '' });
+    const { spans } = await waitForTrace(stack.jaegerUrl, shown.traceId, contract.spans.length);
+    await page.close();
+    expect(contractViolations(contract, spans)).toEqual([]);
+    const root = spans.find((span) => span.parentSpanId === null);
+    expect(root?.attributes['demo.transport.requested']).toBe('grpc');
+    report('click over gRPC', { spans: spans.length, depth: depthOf(spans) });
   });
 
   test('the page load is traced: documentLoad, with the fetch of the document under it', async () => {

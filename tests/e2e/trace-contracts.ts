@@ -225,11 +225,11 @@ export const TRACE_CONTRACTS = {
  * A click on the demo page (services/frontend/web): the browser's span is the root, its fetch
  * carries traceparent, and the API request's whole contract hangs under that fetch.
  */
-export function pageUserWithPostsContract(userId: number): TraceContract {
-  const [frontendServerSpan, ...downstream] = userWithPostsContract(userId).spans as [ExpectedSpan, ...ExpectedSpan[]];
+export function pageUserWithPostsContract(userId: number, api = userWithPostsContract(userId)): TraceContract {
+  const [frontendServerSpan, ...downstream] = api.spans as [ExpectedSpan, ...ExpectedSpan[]];
   return {
-    description: 'a click on the page: the browser is the root of the whole waterfall',
-    path: `/api/users/${userId}`,
+    description: `a click on the page: the browser is the root of the whole waterfall (${api.description})`,
+    path: api.path,
     responseStatus: 200,
     spans: [
       {
@@ -259,6 +259,7 @@ export function pageUserWithPostsContract(userId: number): TraceContract {
 /** Contracts of a request that starts in the browser (tests/e2e/browser.test.ts). */
 export const PAGE_CONTRACTS = {
   userWithPostsFromPage: pageUserWithPostsContract(1),
+  userWithPostsOverGrpcFromPage: pageUserWithPostsContract(1, userWithPostsOverGrpcContract(1)),
 } satisfies Record<string, TraceContract>;
 
 /** Faults over gRPC: they need FAULT_INJECTION_ENABLED=true (pnpm demo and compose have it). */

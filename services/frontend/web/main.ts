@@ -47,18 +47,28 @@ function renderUserButtons(): void {
     const button = document.createElement('button');
     button.textContent = `User ${id}`;
     button.dataset.userId = String(id);
-    button.addEventListener('click', () => void loadUser(id, element<HTMLSelectElement>('fault').value));
+    button.addEventListener('click', () => void loadUser(id, choices()));
     list.append(button);
   }
 }
 
-function loadUser(userId: number, fault: string): Promise<void> {
-  const attributes = { 'user.id': userId, ...(fault && { 'demo.fault.requested': fault }) };
+/** What the page asks of a request besides the user: a fault to inject, and the last hop's transport. */
+interface Choices {
+  fault: string;
+  transport: string;
+}
+
+function choices(): Choices {
+  return { fault: element<HTMLSelectElement>('fault').value, transport: element<HTMLSelectElement>('transport').value };
+}
+
+function loadUser(userId: number, { fault, transport }: Choices): Promise<void> {
+  const attributes = { 'user.id': userId, 'demo.transport.requested': transport, ...(fault && { 'demo.fault.requested': fault }) };
   return tracer.startActiveSpan('load_user_posts', { attributes }, async (span) => {
     element('result').dataset.state = 'loading';
     try {
       // fetch() is called before the first await: the fetch span is this span's child.
-      const result = await fetchUser(userId, fault);
+      const result = await fetchUser(userId, { fault, transport });
       if (result.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${result.status}` });
       showResult(span, result);
     } catch (error) {
@@ -71,10 +81,11 @@ function loadUser(userId: number, fault: string): Promise<void> {
   });
 }
 
-async function fetchUser(userId: number, fault: string): Promise<LoadResult> {
+async function fetchUser(userId: number, { fault, transport }: Choices): Promise<LoadResult> {
   const started = performance.now();
-  const query = fault ? `?fault=${encodeURIComponent(fault)}` : '';
-  const response = await fetch(`/api/users/${userId}${query}`, { headers: { accept: 'application/json' } });
+  // HTTP is the API's default: the URL then stays the plain one the README's first curl uses.
+  const query = new URLSearchParams({ ...(transport !== 'http' && { transport }), ...(fault && { fault }) }).toString();
+  const response = await fetch(`/api/users/${userId}${query ? `?${query}` : ''}`, { headers: { accept: 'application/json' } });
   const body: unknown = await response.json().catch(() => null);
   return { status: response.status, body, durationMs: performance.now() - started };
 }
