@@ -24,7 +24,7 @@ test('pnpm bench --smoke measures every figure and writes JSON, markdown and SVG
     timeout: 300_000,
   });
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-  for (const name of ['off', 'stock', 'project', 'head 10%', 'head 1%']) {
+  for (const name of ['off', 'stock', 'project', 'project, gRPC hop', 'head 10%', 'head 1%']) {
     const summary = results.summary[name];
     expect([name, summary.saturationRps.median]).toEqual([name, expect.any(Number)]);
     expect(summary.saturationRps.median).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 /**
  * pnpm bench [--smoke] [--out DIR]: what tracing costs, on the no-Docker topology with the real
- * Collector and Jaeger. Five configurations of the same services (off, stock, project, and the
- * project with head sampling at 10% and 1%), interleaved round by round; then the cost of the
+ * Collector and Jaeger. Six configurations of the same services (off, stock, project, the project
+ * with its last hop over gRPC, and the project with head sampling at 10% and 1%), interleaved round by round; then the cost of the
  * two-tier pipeline's gateways. Writes results.json, results.md and latency.svg, and prints a
  * verdict line per target. --smoke runs a short version, to check that the benchmark works.
  */
@@ -54,13 +54,16 @@ async function withStack<T>(config: BenchConfig, work: (stack: Stack) => Promise
 async function round(config: BenchConfig): Promise<RoundResult> {
   return withStack(config, async (stack) => {
     const startup = await startupMs(stack);
-    await saturate(stack, 2, 5); // warm-up: JIT, connection pools
+    await saturate(stack, 2, 5, config.path); // warm-up: JIT, connection pools
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const rssIdleMb = rssMb(stack);
     // The fixed rates first: for a few seconds after saturation V8 is still shrinking its heaps.
-    const rate100 = await atRate(stack, 100, settings.rateS);
-    const rate300 = await atRate(stack, 300, settings.rateS);
-    const { result: saturation, peakMb } = await peakRssDuring(stack, saturate(stack, settings.saturationS, settings.connections));
+    const rate100 = await atRate(stack, 100, settings.rateS, config.path);
+    const rate300 = await atRate(stack, 300, settings.rateS, config.path);
+    const { result: saturation, peakMb } = await peakRssDuring(
+      stack,
+      saturate(stack, settings.saturationS, settings.connections, config.path),
+    );
     const loads = [saturation, rate100, rate300];
     const failed = (load: (typeof loads)[number]) => load.non2xx + load.errors;
     const failedRequests = loads.reduce((n, load) => n + failed(load), 0);

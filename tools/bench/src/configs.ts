@@ -1,6 +1,6 @@
 import { PROJECT_BOOTSTRAP } from '@demo/stack';
 
-export type ConfigName = 'off' | 'stock' | 'project' | 'head 10%' | 'head 1%';
+export type ConfigName = 'off' | 'stock' | 'project' | 'project, gRPC hop' | 'head 10%' | 'head 1%';
 
 export interface BenchConfig {
   name: ConfigName;
@@ -8,6 +8,8 @@ export interface BenchConfig {
   /** What the services preload with --require; null for nothing. */
   preload: string | null;
   env: Record<string, string>;
+  /** The request every load sends to the frontend (default PATH, /api/users/1). */
+  path?: string;
 }
 
 /** The configurations compared, each the same three services. */
@@ -23,6 +25,13 @@ export function benchConfigs(): BenchConfig[] {
       env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
     },
     { name: 'project', description: 'the project bootstrap, @demo/telemetry/register', preload: PROJECT_BOOTSTRAP, env: {} },
+    {
+      name: 'project, gRPC hop',
+      description: 'the project bootstrap, users-service -> posts-service over gRPC (?transport=grpc) instead of axios',
+      preload: PROJECT_BOOTSTRAP,
+      env: {},
+      path: '/api/users/1?transport=grpc',
+    },
     headSampled('head 10%', 0.1),
     headSampled('head 1%', 0.01),
   ];

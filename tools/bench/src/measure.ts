@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openLoop } from '@demo/load';
 import { REPO_ROOT, SERVICE_NAMES, type Stack } from '@demo/stack';
 import autocannon from 'autocannon';
-import { openLoop } from './open-loop';
 
 export const PATH = '/api/users/1';
 const MB = 1024 * 1024;
@@ -25,8 +25,8 @@ export interface LoadResult {
 const CHART_PERCENTILES = [1, 2.5, 10, 25, 50, 75, 90, 97.5, 99, 99.9];
 
 /** autocannon against the frontend, closed-loop: as fast as `connections` allow. */
-export async function saturate(stack: Stack, durationS: number, connections: number): Promise<LoadResult> {
-  const result = await autocannon({ url: `${stack.frontendUrl}${PATH}`, connections, duration: durationS });
+export async function saturate(stack: Stack, durationS: number, connections: number, path = PATH): Promise<LoadResult> {
+  const result = await autocannon({ url: `${stack.frontendUrl}${path}`, connections, duration: durationS });
   const latency = result.latency as unknown as Record<string, number>;
   const distribution = Object.fromEntries(
     CHART_PERCENTILES.map((p) => [String(p), latency[`p${String(p).replace('.', '_')}`] ?? Number.NaN]),
@@ -43,9 +43,9 @@ export async function saturate(stack: Stack, durationS: number, connections: num
   };
 }
 
-/** A fixed offered rate against the frontend, open-loop (see open-loop.ts). */
-export async function atRate(stack: Stack, ratePerSec: number, durationS: number): Promise<LoadResult> {
-  const result = await openLoop(`${stack.frontendUrl}${PATH}`, ratePerSec, durationS);
+/** A fixed offered rate against the frontend, open-loop (@demo/load's open-loop.ts). */
+export async function atRate(stack: Stack, ratePerSec: number, durationS: number, path = PATH): Promise<LoadResult> {
+  const result = await openLoop(`${stack.frontendUrl}${path}`, ratePerSec, durationS);
   const at = (p: number) => round2(percentileOf(result.latenciesMs, p));
   return {
     rps: result.latenciesMs.length / durationS,

@@ -98,6 +98,7 @@ export function markdown(results: Results): string {
       perService((s) => s.startupMs),
     ),
     '',
+    grpcHopLine(results),
     `Delivery (project, 300 req/s open-loop, ${results.delivery.requests} requests answered 2xx, ${results.delivery.failedRequests} failed): ${results.delivery.expectedSpans} spans expected, ` +
       `${results.delivery.accepted} accepted by the Collector, ${results.delivery.sentToJaeger} sent to Jaeger, ` +
       `${results.delivery.collectorFailed} refused or failed in the Collector, ${results.delivery.sdkDroppedLines} SDK drop reports.`,
@@ -117,12 +118,29 @@ export function markdown(results: Results): string {
   ].join('\n');
 }
 
+/** The last hop over gRPC against the same hop over axios, both with the project bootstrap: is it cheaper or dearer? */
+function grpcHopLine(results: Results): string {
+  const http = results.summary.project;
+  const grpc = results.summary['project, gRPC hop'];
+  if (!http || !grpc) return '';
+  const ratio = grpc.saturationRps.median / http.saturationRps.median;
+  const p50 = grpc.rate100.p50Ms - http.rate100.p50Ms;
+  const p99 = grpc.rate100.p99Ms - http.rate100.p99Ms;
+  const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${fixed(ms, 2)} ms`;
+  return (
+    `users-service -> posts-service over gRPC instead of axios (both traced by the project bootstrap): ` +
+    `${fixed(ratio, 2)} of the saturation throughput (${ratio >= 1 ? 'cheaper' : 'dearer'}), ` +
+    `${signed(p50)} p50 and ${signed(p99)} p99 at 100 req/s.`
+  );
+}
+
 /** Latency distributions at 100 req/s (median round of each configuration) as an SVG line chart. */
 export function latencySvg(results: Results): string {
   const colors: Record<ConfigName, string> = {
     off: '#2b8a3e',
     stock: '#c92a2a',
     project: '#1864ab',
+    'project, gRPC hop': '#0b7285',
     'head 10%': '#e67700',
     'head 1%': '#862e9c',
   };

@@ -20,7 +20,19 @@ export interface OpenLoopResult {
   errorSamples: string[];
 }
 
-export async function openLoop(url: string, ratePerSec: number, durationS: number): Promise<OpenLoopResult> {
+export interface OpenLoopOptions {
+  /** Aborted: no new request leaves; those in flight are still awaited. */
+  signal?: AbortSignal;
+}
+
+/** `target` is one URL, or request i's URL: `(i) => ...`, for a mix. */
+export async function openLoop(
+  target: string | ((i: number) => string),
+  ratePerSec: number,
+  durationS: number,
+  { signal }: OpenLoopOptions = {},
+): Promise<OpenLoopResult> {
+  const urlOf = typeof target === 'string' ? () => target : target;
   // Idle sockets close before the frontend's 5 s keep-alive would close them under a request.
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, timeout: 4_000 });
   const total = Math.round(ratePerSec * durationS);
@@ -28,15 +40,16 @@ export async function openLoop(url: string, ratePerSec: number, durationS: numbe
   const result: OpenLoopResult = { latenciesMs: [], ok: 0, non2xx: 0, errors: 0, errorSamples: [] };
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
-  for (let i = 0; i < total; i++) {
+  for (let i = 0; i < total && !signal?.aborted; i++) {
     const scheduledAt = start + i * intervalMs;
     const wait = scheduledAt - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (signal?.aborted) break;
     // Late sends count from their schedule; timers fire on whole milliseconds, so an early one
     // (by a fraction of a millisecond) counts from the moment it was sent.
     const from = Math.min(scheduledAt, performance.now());
     inFlight.push(
-      send(url, agent).then(
+      send(urlOf(i), agent).then(
         (status) => {
           result.latenciesMs.push(performance.now() - from);
           if (status >= 200 && status < 300) result.ok++;
