@@ -1,4 +1,12 @@
-import { type handleUnaryCall, type Server, ServerCredentials, status } from '@grpc/grpc-js';
+import {
+  type handleUnaryCall,
+  type Metadata,
+  type Server,
+  ServerCredentials,
+  ServerInterceptingCall,
+  type ServerInterceptor,
+  status,
+} from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
 import { injectFault } from './faults';
 import { grpcCodeName, toGrpcStatus } from './grpc-status';
@@ -72,4 +80,36 @@ export function stopGrpcServer(server: Server, timeoutMs: number): Promise<void>
       resolve();
     });
   });
+}
+
+/**
+ * Node's HTTP server refuses request headers over 16 KiB with a 431. grpc-js has no such bound
+ * (its `grpc.max_metadata_size` is a C-core option it ignores), and Node's HTTP/2 layer resets a
+ * stream only past about 64 KB. This interceptor gives gRPC the HTTP server's bound: metadata over
+ * `maxBytes` (counted as HTTP/2 counts a header list: name + value + 32 a field) is refused with
+ * RESOURCE_EXHAUSTED before any handler, span or propagator sees it.
+ */
+export function requestMetadataLimit(maxBytes: number): ServerInterceptor {
+  return (method, call) => {
+    const intercepting: ServerInterceptingCall = new ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, passOn) => {
+            const bytes = metadataBytes(metadata);
+            if (bytes <= maxBytes) return passOn(metadata);
+            log('warn', 'request metadata over the limit', { rpc: method.path, bytes, max_bytes: maxBytes });
+            intercepting.sendStatus({ code: status.RESOURCE_EXHAUSTED, details: `request metadata over ${maxBytes} bytes` });
+          },
+        }),
+    });
+    return intercepting;
+  };
+}
+
+function metadataBytes(metadata: Metadata): number {
+  let bytes = 0;
+  for (const [key, values] of Object.entries(metadata.toHttp2Headers())) {
+    for (const value of Array.isArray(values) ? values : [values]) bytes += key.length + Buffer.byteLength(String(value)) + 32;
+  }
+  return bytes;
 }

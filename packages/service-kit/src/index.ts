@@ -12,7 +12,7 @@ export {
   MAX_FAULT_DELAY_MS,
   parseFault,
 } from './faults';
-export { bindGrpcServer, stopGrpcServer, type UnaryHandlerOptions, unaryHandler } from './grpc-server';
+export { bindGrpcServer, requestMetadataLimit, stopGrpcServer, type UnaryHandlerOptions, unaryHandler } from './grpc-server';
 export { grpcCodeForHttpStatus, grpcCodeName, httpErrorFromGrpc, toGrpcStatus } from './grpc-status';
 export { CLIENT_IDLE_SOCKET_TIMEOUT_MS, SERVER_KEEP_ALIVE_TIMEOUT_MS, ServiceClient, type ServiceClientOptions } from './http-client';
 export { MAX_ID, parseId } from './ids';

@@ -1,5 +1,5 @@
 import { type ListPostsRequest, type ListPostsResponse, loadPostsService, POSTS_SERVICE_NAME } from '@demo/contracts';
-import { unaryHandler } from '@demo/service-kit';
+import { requestMetadataLimit, unaryHandler } from '@demo/service-kit';
 import { Server } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { PostsDatabase } from './database';
@@ -8,11 +8,11 @@ import { listVisiblePosts } from './posts';
 export const LIST_POSTS_RPC = `/${POSTS_SERVICE_NAME}/ListPosts`;
 
 /**
- * Metadata is bounded before any handler sees it: grpc-js refuses a call whose metadata passes
- * this many bytes with RESOURCE_EXHAUSTED. 8 KiB, as an HTTP server bounds its headers; the
- * propagators then bound what they read of it (W3C baggage: 8192 bytes, 180 entries).
+ * Metadata over this many bytes is refused with RESOURCE_EXHAUSTED before any handler sees it:
+ * 16 KiB, Node's HTTP header limit, so that both transports take as much. The propagators then
+ * bound what they read of what passes (W3C baggage: 8192 bytes, 180 entries).
  */
-const MAX_METADATA_BYTES = 8 * 1024;
+export const MAX_METADATA_BYTES = 16 * 1024;
 
 /**
  * The gRPC adapter: posts.v1.PostsService/ListPosts on its own port, beside the Express app, and
@@ -20,7 +20,7 @@ const MAX_METADATA_BYTES = 8 * 1024;
  * grpc instrumentation makes the SERVER span and reads the trace context from the metadata.
  */
 export function createGrpcServer(database: PostsDatabase, { faultInjection = false } = {}) {
-  const server = new Server({ 'grpc.max_metadata_size': MAX_METADATA_BYTES });
+  const server = new Server({ interceptors: [requestMetadataLimit(MAX_METADATA_BYTES)] });
   server.addService(loadPostsService().service, {
     ListPosts: unaryHandler<ListPostsRequest, ListPostsResponse>(
       LIST_POSTS_RPC,

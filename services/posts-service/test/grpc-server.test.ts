@@ -5,12 +5,12 @@
  */
 import { loadPostsService, POSTS_SERVICE_NAME, type PostsServiceClient } from '@demo/contracts';
 import { bindGrpcServer, stopGrpcServer } from '@demo/service-kit';
-import { credentials, makeClientConstructor, type ServiceError, status } from '@grpc/grpc-js';
+import { credentials, Metadata, makeClientConstructor, type ServiceError, status } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import request from 'supertest';
 import { buildApp } from '../src/app';
 import { PostsDatabase } from '../src/database';
-import { createGrpcServer } from '../src/grpc-server';
+import { createGrpcServer, MAX_METADATA_BYTES } from '../src/grpc-server';
 
 let database: PostsDatabase;
 let grpc: ReturnType<typeof createGrpcServer>;
@@ -96,4 +96,17 @@ test('/readyz waits for the gRPC server', async () => {
   await request(app).get('/readyz').expect(503);
   grpcUp = true;
   await request(app).get('/readyz').expect(200);
+});
+
+test('metadata over the limit is RESOURCE_EXHAUSTED before the handler; just under it is served', async () => {
+  const call = (bytes: number) => {
+    const metadata = new Metadata();
+    metadata.add('x-padding', 'v'.repeat(bytes));
+    return new Promise<number>((resolve) =>
+      client.ListPosts({ userId: 1 }, metadata, { deadline: Date.now() + 5_000 }, (error) => resolve(error ? error.code : status.OK)),
+    );
+  };
+  // The call's own headers (content-type, user-agent, te, ...) take a few hundred bytes of the limit.
+  expect(await call(MAX_METADATA_BYTES - 1_024)).toBe(status.OK);
+  expect(await call(MAX_METADATA_BYTES)).toBe(status.RESOURCE_EXHAUSTED);
 });
