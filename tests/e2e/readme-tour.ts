@@ -9,7 +9,7 @@ import { REPO_ROOT } from '@demo/stack';
 import { traceIdOf } from './contract-matcher';
 import type { DemoTarget } from './contract-suite';
 import { type StoredSpan, waitForTrace } from './jaeger';
-import { TRACE_CONTRACTS } from './trace-contracts';
+import { LIST_POSTS_SPAN, TRACE_CONTRACTS } from './trace-contracts';
 
 const FULL_TRACE = TRACE_CONTRACTS.userWithPosts.spans.length;
 
@@ -75,6 +75,19 @@ const TOUR: Record<string, TourStop> = {
       expect(failedCalls(spans)).toEqual(['frontend', 'users-service']);
       // posts-service works on for the whole delay after everyone stopped waiting.
       expect(durationMs(injected(spans)[0])).toBeGreaterThanOrEqual(3_000 - TIMER_SLACK_MS);
+    },
+  },
+  '/api/users/1?transport=grpc': {
+    status: 200,
+    spans: FULL_TRACE,
+    check: (spans) => {
+      const client = spans.find((s) => s.service === 'users-service' && s.kind === 'CLIENT');
+      const server = spans.find((s) => s.service === 'posts-service' && s.kind === 'SERVER');
+      expect([client?.name, server?.name]).toEqual([LIST_POSTS_SPAN, LIST_POSTS_SPAN]);
+      expect(server?.parentSpanId).toBe(client?.spanId);
+      // What the README points at: the context as received, in the call's metadata.
+      expect(String(server?.attributes['rpc.request.metadata.traceparent'])).toContain(`-${client?.spanId}-01`);
+      expect(String(server?.attributes['rpc.request.metadata.baggage'])).toContain('demo.transport=grpc');
     },
   },
   '/api/users/1?fault=posts-service:error=503': {

@@ -1,25 +1,54 @@
-/** The README's waterfalls and log records are the contracts' data, rendered: this keeps the two in step. */
+/**
+ * The README's waterfalls and log records are the contracts' data, rendered: this keeps the two in
+ * step. The front door shows the HTTP path and the main gRPC waterfall; docs/grpc.md shows the
+ * gRPC path's faults, failures, page click and log records.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   FAILURE_CONTRACTS,
   GRPC_FAULT_CONTRACTS,
   LOG_CONTRACTS,
+  type LogContract,
   PAGE_CONTRACTS,
   renderLogRecords,
   renderWaterfall,
   TRACE_CONTRACTS,
+  type TraceContract,
 } from './trace-contracts';
 
-const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+const read = (path: string) => readFileSync(join(__dirname, '../..', path), 'utf8');
+const block = (text: string) => `\`\`\`\n${text}\n\`\`\``;
 
-test.each(Object.entries({ ...TRACE_CONTRACTS, ...GRPC_FAULT_CONTRACTS, ...PAGE_CONTRACTS, ...FAILURE_CONTRACTS }))(
-  'README shows the %s contract as it is',
-  (_name, contract) => {
-    expect(readme).toContain(`\`\`\`\n${renderWaterfall(contract)}\n\`\`\``);
-  },
-);
+const { postsServiceDownOverGrpc, ...httpFailures } = FAILURE_CONTRACTS;
+const { userWithPostsOverGrpcFromPage, ...httpPage } = PAGE_CONTRACTS;
+const { userWithPostsOverGrpc: grpcLog, injectedUnavailableOverGrpc: grpcFaultLog, ...httpLogs } = LOG_CONTRACTS;
 
-test.each(Object.entries(LOG_CONTRACTS))('README shows the log records of the %s contract as they are', (_name, contract) => {
-  expect(readme).toContain(`\`\`\`\n${renderLogRecords(contract)}\n\`\`\``);
+const WATERFALLS: Record<string, Record<string, TraceContract>> = {
+  'README.md': { ...TRACE_CONTRACTS, ...httpPage, ...httpFailures },
+  'docs/grpc.md': { ...GRPC_FAULT_CONTRACTS, postsServiceDownOverGrpc, userWithPostsOverGrpcFromPage },
+};
+const LOG_RECORDS: Record<string, Record<string, LogContract>> = {
+  'README.md': httpLogs,
+  'docs/grpc.md': { userWithPostsOverGrpc: grpcLog, injectedUnavailableOverGrpc: grpcFaultLog },
+};
+
+describe.each(Object.entries(WATERFALLS))('%s', (path, contracts) => {
+  test.each(Object.entries(contracts))('shows the %s contract as it is', (_name, contract) => {
+    expect(read(path)).toContain(block(renderWaterfall(contract)));
+  });
+});
+
+describe.each(Object.entries(LOG_RECORDS))('%s', (path, contracts) => {
+  test.each(Object.entries(contracts))('shows the log records of the %s contract as they are', (_name, contract) => {
+    expect(read(path)).toContain(block(renderLogRecords(contract)));
+  });
+});
+
+test('every contract is shown somewhere', () => {
+  const shown = new Set([...Object.values(WATERFALLS), ...Object.values(LOG_RECORDS)].flatMap((group) => Object.values(group)));
+  const all = [TRACE_CONTRACTS, GRPC_FAULT_CONTRACTS, PAGE_CONTRACTS, FAILURE_CONTRACTS, LOG_CONTRACTS].flatMap((group) =>
+    Object.values(group),
+  );
+  expect(all.filter((contract) => !shown.has(contract)).map((contract) => contract.description)).toEqual([]);
 });
