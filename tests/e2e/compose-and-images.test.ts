@@ -27,6 +27,8 @@ interface ComposeService {
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  profiles?: string[];
+  command?: string[];
   restart?: string;
   deploy?: { resources?: { limits?: { memory?: string } } };
   volumes?: string[];
@@ -58,8 +60,22 @@ describe('docker-compose.yml', () => {
 
   test('holds the three services, the Collector, Jaeger, Prometheus, VictoriaLogs and the one-shot volume preparer', () => {
     expect(Object.keys(services).sort()).toEqual(
-      [...apps, 'init-volumes', 'jaeger', 'otel-collector', 'prometheus', 'victoria-logs'].sort(),
+      [...apps, 'init-volumes', 'jaeger', 'load-generator', 'otel-collector', 'prometheus', 'victoria-logs'].sort(),
     );
+  });
+
+  test('the load generator runs only with --profile load: built from tools/load, sending LOAD_RATE to the frontend', () => {
+    const withProfile = Object.entries(services).filter(([, service]) => service.profiles);
+    expect(withProfile.map(([name, service]) => [name, service.profiles])).toEqual([['load-generator', ['load']]]);
+    const generator = services['load-generator'] as ComposeService;
+    expect(generator.build?.args?.SERVICE).toBe('@demo/load');
+    expect(generator.command).toEqual(['node', 'dist/cli.js']);
+    expect(generator.environment).toMatchObject({
+      LOAD_TARGET_URL: `http://frontend:${dotenv.FRONTEND_PORT}`,
+      LOAD_RATE: Number(dotenv.LOAD_RATE),
+    });
+    expect(generator.depends_on?.frontend).toEqual({ condition: 'service_healthy' });
+    expect(generator.networks).toEqual(['edge']);
   });
 
   test('images are pinned to exact versions: the Collector to the local build, Jaeger to a 2.x', () => {
@@ -121,7 +137,8 @@ describe('docker-compose.yml', () => {
     expect(service.environment?.OTEL_SERVICE_NAME).toBe(name);
     expect(service.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4317');
     expect(service.depends_on?.['otel-collector']).toEqual({ condition: 'service_healthy' });
-    expect(service.healthcheck?.test.join(' ')).toContain('/readyz');
+    // posts-service is asked over gRPC (grpc.health.v1), which says SERVING once both of its servers listen.
+    expect(service.healthcheck?.test.join(' ')).toContain(name === 'posts-service' ? 'dist/grpc-health-probe.js' : '/readyz');
     expect(service.build?.dockerfile).toBe('services/Dockerfile');
     expect(service.build?.args).toEqual({
       NODE_VERSION: dotenv.NODE_VERSION,
@@ -141,6 +158,8 @@ describe('docker-compose.yml', () => {
     expect(services['users-service']?.depends_on?.['posts-service']).toEqual({ condition: 'service_healthy' });
     expect(services.frontend?.environment?.USERS_SERVICE_URL).toBe(`http://users-service:${dotenv.USERS_SERVICE_PORT}`);
     expect(services['users-service']?.environment?.POSTS_SERVICE_URL).toBe(`http://posts-service:${dotenv.POSTS_SERVICE_PORT}`);
+    expect(services['users-service']?.environment?.POSTS_SERVICE_GRPC_ADDRESS).toBe(`posts-service:${dotenv.POSTS_SERVICE_GRPC_PORT}`);
+    expect(services['posts-service']?.environment?.GRPC_PORT).toBe(Number(dotenv.POSTS_SERVICE_GRPC_PORT));
   });
 
   test('the Collector uses the shared config, exports to jaeger, and waits for a healthy Jaeger', () => {

@@ -12,6 +12,7 @@
  * the frontend. Faults need FAULT_INJECTION_ENABLED=true there (compose and pnpm demo have it);
  * elsewhere those requests are refused with a 400, and the rest of the mix goes on.
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openLoop } from './open-loop';
 import { mixPath } from './traffic-mix';
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
     totals.non2xx += round.non2xx;
     totals.errors += round.errors;
     for (const sample of round.errorSamples.slice(0, 1)) console.error(sample);
+    // For a container healthcheck: still sending (LOAD_HEARTBEAT_FILE, set by compose).
+    if (process.env.LOAD_HEARTBEAT_FILE) writeFileSync(process.env.LOAD_HEARTBEAT_FILE, `${Date.now()}\n`);
   }
   console.log(`load: stopped after ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(totals)}`);
 }
