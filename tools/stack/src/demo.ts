@@ -41,11 +41,11 @@ async function main(): Promise<void> {
     logDir,
     serviceEnv: DEMO_SERVICE_ENV,
   });
-  const { frontend, usersService, postsService, jaegerUi, collectorOtlpGrpc, collectorOtlpHttp, prometheus, victoriaLogs } = stack.ports;
+  const { frontend, usersService, postsService, postsServiceGrpc, jaegerUi, collectorOtlpGrpc, collectorOtlpHttp, prometheus, victoriaLogs } = stack.ports;
   console.log(`
   Up:
     page            http://localhost:${frontend}   (open it in a browser: each click is one trace, from the browser down)
-    frontend        http://localhost:${frontend}/api/users/1   (calls users-service :${usersService}, which calls posts-service :${postsService})
+    frontend        http://localhost:${frontend}/api/users/1   (calls users-service :${usersService}, which calls posts-service :${postsService}, or :${postsServiceGrpc} over gRPC)
     Collector       OTLP localhost:${collectorOtlpGrpc} (gRPC), localhost:${collectorOtlpHttp} (HTTP)${gatewayLine(stack)}
     Jaeger          http://localhost:${jaegerUi}/api/traces?service=frontend&limit=5   (its API; the full UI comes with docker compose)
     Prometheus      http://localhost:${prometheus}/api/v1/query?query=traces_span_metrics_calls_total
@@ -55,8 +55,10 @@ async function main(): Promise<void> {
     curl -i localhost:${frontend}/api/users/1                                    the whole waterfall
     curl -i 'localhost:${frontend}/api/users/1?fault=posts-service:delay=800ms'  a slow dependency
     curl -i 'localhost:${frontend}/api/users/1?fault=posts-service:error=503'    an error deep down
+    curl -i 'localhost:${frontend}/api/users/1?transport=grpc'                   the last hop over gRPC: the context in metadata
   Then: pnpm trace --last   (the latest trace's waterfall with each span's log lines, a click on the page's included)
 
+  Steady traffic for the Monitor tab and the log store: pnpm load (in another terminal)
   Traces, metrics, logs and queues: ${relative(process.cwd(), dataDir)}/ (kept across restarts; pnpm demo --wipe starts afresh)
   Below: one line per request. Every process's full output: ${relative(process.cwd(), logDir) || '.'}/<name>.log
   Ctrl-C stops everything.
