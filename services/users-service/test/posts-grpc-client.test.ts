@@ -78,6 +78,29 @@ test('nothing listening: a 502 at once, not at the deadline', async () => {
   nowhere.close();
 });
 
+test('posts-service stopped and back on its address: a 502 while it is gone, then served again at once', async () => {
+  behaviour = (_request, callback) => callback(null, { posts: [POST] });
+  const PostsService = loadPostsService();
+  const start = async (port: number) => {
+    const server = new Server();
+    server.addService(PostsService.service, {
+      ListPosts: (_call: unknown, callback: sendUnaryData<{ posts: unknown[] }>) => callback(null, { posts: [POST] }),
+    });
+    return { server, port: await bindGrpcServer(server, '127.0.0.1', port) };
+  };
+  const first = await start(0);
+  const own = new PostsGrpcClient(`127.0.0.1:${first.port}`, 1_000);
+  expect(await own.listPosts(7)).toEqual([POST]);
+  await stopGrpcServer(first.server, 1_000);
+  expect(await failure(own.listPosts(7))).toMatchObject({ status: 502 });
+  const again = await start(first.port);
+  const started = Date.now();
+  expect(await own.listPosts(7)).toEqual([POST]);
+  expect(Date.now() - started).toBeLessThan(1_000);
+  own.close();
+  await stopGrpcServer(again.server, 1_000);
+});
+
 test('the chooser calls the client of the requested transport: HTTP when no baggage says otherwise', async () => {
   const called: string[] = [];
   const fake = (name: string): PostsClient => ({

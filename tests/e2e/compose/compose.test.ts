@@ -15,8 +15,9 @@ import { describeGrpcFaultContracts, describeTraceContracts, expectPostsServiceD
 import { getTrace, waitForTrace } from '../jaeger';
 import { countDelivered, report as reportAs, runLoad } from '../load';
 import { waitForTraceLogs } from '../log-store';
+import { eventually } from '../prometheus';
 import { describeReadmeTour } from '../readme-tour';
-import { FAILURE_CONTRACTS, LOG_CONTRACTS, TRACE_CONTRACTS } from '../trace-contracts';
+import { FAILURE_CONTRACTS, LIST_POSTS_SPAN, LOG_CONTRACTS, TRACE_CONTRACTS } from '../trace-contracts';
 import { ComposeProject, type ContainerInspect, dockerUnavailableReason, volumeNames } from './compose-project';
 
 const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
@@ -162,7 +163,33 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
     expect(await getTrace(project.jaegerUrl, persistedTraceId)).toHaveLength(TRACE_CONTRACTS.userWithPosts.spans.length);
   });
 
-  test('docker compose stop posts-service: the frontend answers a clear 502 within the timeout', async () => {
+  test('docker compose --profile load up: the load generator turns healthy, and its traffic reaches posts-service over both transports, with a fault', async () => {
+    const startUs = Date.now() * 1000;
+    const up = await project.composeOrThrow(['--profile', 'load', 'up', '--build', '--wait', 'load-generator'], 10 * 60_000);
+    try {
+      // Only the generator sends now: posts-service's traces since it started are its own.
+      const operations = ['GET /posts', LIST_POSTS_SPAN, 'injected_fault'];
+      const seen = await eventually(
+        () => Promise.all(operations.map((operation) => tracesSince(project.jaegerUrl, 'posts-service', operation, startUs))),
+        (counts) => counts.every((count) => count > 0),
+        60_000,
+        "posts-service's operations from the load generator",
+      );
+      report('load profile', {
+        upS: (up.ms / 1000).toFixed(1),
+        tracesByOperation: Object.fromEntries(operations.map((op, i) => [op, seen[i]])),
+      });
+    } finally {
+      await project.composeOrThrow(['--profile', 'load', 'stop', 'load-generator']);
+    }
+    const generator = (await project.inspect()).get('load-generator') as ContainerInspect & { State: { ExitCode: number } };
+    expect(generator.State.ExitCode).toBe(0);
+    await project.composeOrThrow(['--profile', 'load', 'rm', '--force', 'load-generator']);
+  });
+
+  test('docker compose stop posts-service: the frontend answers a clear 502 within the timeout, over HTTP and gRPC', async () => {
+    // The worst case for gRPC: channels connected just before, holding an address that is about to vanish.
+    await runLoad(project.frontendUrl, { ratePerSec: 20, durationMs: 1_000, path: () => '/api/users/1?transport=grpc' });
     await project.composeOrThrow(['stop', 'posts-service']);
     try {
       const overHttp = await expectPostsServiceDownContract(target(), OUTBOUND_TIMEOUT_MS);
@@ -196,6 +223,13 @@ if (unavailable) process.stdout.write(`compose suite not run: ${unavailable}\n`)
     expect(left).toEqual([]);
   });
 });
+
+/** How many traces of `service` with `operation` Jaeger holds that started after `startUs`. */
+async function tracesSince(jaegerUrl: string, service: string, operation: string, startUs: number): Promise<number> {
+  const query = new URLSearchParams({ service, operation, start: String(startUs), end: String(Date.now() * 1000), limit: '100' });
+  const response = await fetch(`${jaegerUrl}/api/traces?${query}`);
+  return response.ok ? ((await response.json()) as { data: unknown[] }).data.length : 0;
+}
 
 /** One span as the page's OTLP exporter sends it (JSON), with no service.name: the proxy fills it in. */
 function browserExport(traceId: string) {

@@ -41,7 +41,17 @@ async function main(): Promise<void> {
     logDir,
     serviceEnv: DEMO_SERVICE_ENV,
   });
-  const { frontend, usersService, postsService, postsServiceGrpc, jaegerUi, collectorOtlpGrpc, collectorOtlpHttp, prometheus, victoriaLogs } = stack.ports;
+  const {
+    frontend,
+    usersService,
+    postsService,
+    postsServiceGrpc,
+    jaegerUi,
+    collectorOtlpGrpc,
+    collectorOtlpHttp,
+    prometheus,
+    victoriaLogs,
+  } = stack.ports;
   console.log(`
   Up:
     page            http://localhost:${frontend}   (open it in a browser: each click is one trace, from the browser down)
