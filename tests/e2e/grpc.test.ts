@@ -56,6 +56,21 @@ test('the carrier: posts-service received traceparent (the CLIENT span as parent
   const received = (key: string) => JSON.parse(String(server?.attributes[`rpc.request.metadata.${key}`] ?? 'null')) as string[] | null;
   const metadata = { traceparent: received('traceparent'), baggage: received('baggage') };
   report('gRPC metadata as posts-service received it', metadata, 'grpc report');
+  const rpcAttributes = (stored: StoredSpan | undefined) =>
+    Object.fromEntries(Object.entries(stored?.attributes ?? {}).filter(([key]) => key.startsWith('rpc.') || key.startsWith('server.')));
+  report(
+    'the gRPC hop as Jaeger returned it',
+    {
+      spans: [client, server].map((stored) => ({
+        service: stored?.service,
+        kind: stored?.kind,
+        name: stored?.name,
+        status: stored?.status,
+        ...rpcAttributes(stored),
+      })),
+    },
+    'grpc report',
+  );
   expect(metadata.traceparent).toEqual([`00-${traceId}-${client?.spanId}-01`]);
   expect(metadata.baggage?.flatMap((value) => value.split(',')).sort()).toEqual([
     'demo.fault=posts-service%3Adelay%3D10ms',
