@@ -127,9 +127,12 @@ function grpcHopLine(results: Results): string {
   const p50 = grpc.rate100.p50Ms - http.rate100.p50Ms;
   const p99 = grpc.rate100.p99Ms - http.rate100.p99Ms;
   const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${fixed(ms, 2)} ms`;
+  // Round to round this machine moves by more than some differences: say which these are.
+  const overlap = grpc.saturationRps.min <= http.saturationRps.max && http.saturationRps.min <= grpc.saturationRps.max;
+  const verdict = overlap ? 'within the spread of the rounds: neither cheaper nor dearer here' : ratio >= 1 ? 'cheaper' : 'dearer';
   return (
     `users-service -> posts-service over gRPC instead of axios (both traced by the project bootstrap): ` +
-    `${fixed(ratio, 2)} of the saturation throughput (${ratio >= 1 ? 'cheaper' : 'dearer'}), ` +
+    `${fixed(ratio, 2)} of the saturation throughput (${verdict}), ` +
     `${signed(p50)} p50 and ${signed(p99)} p99 at 100 req/s.`
   );
 }
