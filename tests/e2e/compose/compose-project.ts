@@ -68,12 +68,19 @@ export function dockerUnavailableReason(): string | null {
   return reason;
 }
 
+/**
+ * A missing CLI fails at once (ENOENT); the timeout only guards against one that hangs. 10 s was
+ * too short: right after the e2e suites tore their stacks down, a CI run saw `docker compose
+ * version` time out once, and answer in 0.2 s a minute later.
+ */
+const DOCKER_CHECK_TIMEOUT_MS = 60_000;
+
 function whyNoDocker(): string | null {
-  const compose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8', timeout: 10_000 });
+  const compose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8', timeout: DOCKER_CHECK_TIMEOUT_MS });
   if (compose.status !== 0) {
     return `docker compose is not installed (${(compose.error?.message ?? compose.stderr).trim().split('\n')[0]})`;
   }
-  const engine = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 10_000 });
+  const engine = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: DOCKER_CHECK_TIMEOUT_MS });
   if (engine.status !== 0 || !engine.stdout.trim()) return 'no Docker engine answers (start one: tools/compose/docker-engine.sh start)';
   return null;
 }
