@@ -13,7 +13,7 @@ import { DEMO_SERVICE_ENV, REPO_ROOT, Stack } from '@demo/stack';
 import { credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { traceIdOf } from './contract-matcher';
 import { describeGrpcFaultContracts, expectContractKept, localTarget } from './contract-suite';
-import { type StoredSpan, waitForTrace } from './jaeger';
+import { operationsOf, type StoredSpan, waitForTrace } from './jaeger';
 import { report } from './load';
 import { LIST_POSTS_SPAN, TRACE_CONTRACTS } from './trace-contracts';
 
@@ -123,11 +123,10 @@ describe('the bootstrap traces what the app does, not itself', () => {
     expect(probe.code).toBe(0);
     await fetch(`${stack.frontendUrl}/api/users/2?transport=grpc`).then((r) => r.arrayBuffer());
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const operations = async (service: string) => {
-      const response = await fetch(`${stack.jaegerUrl}/api/services/${service}/operations`);
-      return ((await response.json()) as { data: string[] | null }).data ?? [];
+    const found = {
+      'users-service': await operationsOf(stack.jaegerUrl, 'users-service'),
+      'posts-service': await operationsOf(stack.jaegerUrl, 'posts-service'),
     };
-    const found = { 'users-service': await operations('users-service'), 'posts-service': await operations('posts-service') };
     report('operations in Jaeger', found, 'grpc report');
     const grpcOperations = Object.values(found)
       .flat()

@@ -30,3 +30,9 @@ export async function waitForTrace(
 export function describe(spans: StoredSpan[]): string {
   return spans.map((s) => `${s.service}/${s.kind}/${s.name}`).join(', ') || '(none)';
 }
+
+/** The operations (span names) Jaeger holds for `service`, as its search page lists them. */
+export async function operationsOf(jaegerUrl: string, service: string): Promise<string[]> {
+  const response = await fetch(`${jaegerUrl}/api/services/${encodeURIComponent(service)}/operations`);
+  return ((await response.json()) as { data: string[] | null }).data ?? [];
+}

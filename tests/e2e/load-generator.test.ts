@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DEMO_SERVICE_ENV, REPO_ROOT, Stack } from '@demo/stack';
+import { operationsOf } from './jaeger';
 import { report, sleep } from './load';
 import { eventually } from './prometheus';
 import { LIST_POSTS_SPAN } from './trace-contracts';
@@ -15,11 +16,6 @@ beforeAll(async () => {
   stack = await Stack.start({ ports: 'free', serviceEnv: DEMO_SERVICE_ENV });
 });
 afterAll(() => stack?.stop());
-
-async function operationsOf(service: string): Promise<string[]> {
-  const response = await fetch(`${stack.jaegerUrl}/api/services/${service}/operations`);
-  return ((await response.json()) as { data: string[] | null }).data ?? [];
-}
 
 test('pnpm load: its mix reaches posts-service over both transports, with faults, and SIGTERM stops it with exit 0', async () => {
   const cli = join(REPO_ROOT, 'tools', 'load', 'dist', 'cli.js');
@@ -50,7 +46,7 @@ test('pnpm load: its mix reaches posts-service over both transports, with faults
 
   const wanted = ['GET /posts', LIST_POSTS_SPAN, 'injected_fault'];
   const operations = await eventually(
-    () => operationsOf('posts-service'),
+    () => operationsOf(stack.jaegerUrl, 'posts-service'),
     (found) => wanted.every((name) => found.includes(name)),
     15_000,
     "posts-service's operations in Jaeger",

@@ -264,36 +264,34 @@ export const PAGE_CONTRACTS = {
   userWithPostsOverGrpcFromPage: pageUserWithPostsContract(1, userWithPostsOverGrpcContract(1)),
 } satisfies Record<string, TraceContract>;
 
+/**
+ * `?transport=grpc&fault=posts-service:error=<injected>`: the fault answers before the permission
+ * check, so it is the gRPC SERVER span's only child; `code` on both gRPC spans, `answered` above.
+ */
+const grpcInjectedErrorSpans = (answered: number, code: number, injected: number): ExpectedSpan[] => [
+  frontendServer(answered),
+  frontendClient(answered),
+  usersServer(answered, 1),
+  fetchUser,
+  usersGrpcClient(code),
+  postsGrpcServer(code),
+  injectedError(injected),
+];
+
 /** Faults over gRPC: they need FAULT_INJECTION_ENABLED=true (pnpm demo and compose have it). */
 export const GRPC_FAULT_CONTRACTS = {
   injectedUnavailable: {
     description: 'a 503 injected in posts-service over gRPC: UNAVAILABLE (14), and users-service answers 502 as over HTTP',
     path: '/api/users/1?transport=grpc&fault=posts-service:error=503',
     responseStatus: 502,
-    spans: [
-      frontendServer(502),
-      frontendClient(502),
-      usersServer(502, 1),
-      fetchUser,
-      usersGrpcClient(14),
-      postsGrpcServer(14),
-      injectedError(503),
-    ],
+    spans: grpcInjectedErrorSpans(502, 14, 503),
   },
   injectedNotFound: {
     description:
       'a 404 injected in posts-service over gRPC: NOT_FOUND (5) passes through as 404; the SERVER span is ERROR (the conventions: UNSET)',
     path: '/api/users/1?transport=grpc&fault=posts-service:error=404',
     responseStatus: 404,
-    spans: [
-      frontendServer(404),
-      frontendClient(404),
-      usersServer(404, 1),
-      fetchUser,
-      usersGrpcClient(5),
-      postsGrpcServer(5),
-      injectedError(404),
-    ],
+    spans: grpcInjectedErrorSpans(404, 5, 404),
   },
 } satisfies Record<string, TraceContract>;
 
@@ -365,6 +363,24 @@ const failedRecord = (service: ExpectedSpan['service'], span: string, status: nu
   attributes: { status: String(status), code },
 });
 
+/** A 503 injected in posts-service, logged inside its injected_fault span, whichever transport brought the call. */
+const injected503Record: ExpectedLogRecord = {
+  service: 'posts-service',
+  span: 'injected_fault',
+  severityText: 'error',
+  severityNumber: 17,
+  body: 'fault injected',
+  attributes: { fault: 'posts-service:error=503' },
+};
+
+/** What users-service and the frontend log above that 503: the same over HTTP and gRPC. */
+const upstreamOf503Records: ExpectedLogRecord[] = [
+  failedRecord('users-service', 'GET /users/:id', 502, 'bad_gateway'),
+  requestRecord('users-service', 'GET /users/:id', '/users/1', 502),
+  failedRecord('frontend', 'GET /api/users/:id', 502, 'bad_gateway'),
+  requestRecord('frontend', 'GET /api/users/:id', '/api/users/1', 502),
+];
+
 /** posts-service's line for a gRPC call: the HTTP line's twin, with the method and gRPC code for path and status. */
 const grpcRequestRecord = (code: number): ExpectedLogRecord => ({
   service: 'posts-service',
@@ -392,21 +408,11 @@ export const LOG_CONTRACTS = {
     path: '/api/users/1?fault=posts-service:error=503',
     responseStatus: 502,
     records: [
-      {
-        service: 'posts-service',
-        span: 'injected_fault',
-        severityText: 'error',
-        severityNumber: 17,
-        body: 'fault injected',
-        attributes: { fault: 'posts-service:error=503' },
-      },
+      injected503Record,
       // The fault answers before routing, so posts-service's SERVER span has no route in its name.
       failedRecord('posts-service', 'GET', 503, 'injected_fault'),
       requestRecord('posts-service', 'GET', '/posts', 503),
-      failedRecord('users-service', 'GET /users/:id', 502, 'bad_gateway'),
-      requestRecord('users-service', 'GET /users/:id', '/users/1', 502),
-      failedRecord('frontend', 'GET /api/users/:id', 502, 'bad_gateway'),
-      requestRecord('frontend', 'GET /api/users/:id', '/api/users/1', 502),
+      ...upstreamOf503Records,
     ],
   },
   userWithPostsOverGrpc: {
@@ -424,14 +430,7 @@ export const LOG_CONTRACTS = {
     path: '/api/users/1?transport=grpc&fault=posts-service:error=503',
     responseStatus: 502,
     records: [
-      {
-        service: 'posts-service',
-        span: 'injected_fault',
-        severityText: 'error',
-        severityNumber: 17,
-        body: 'fault injected',
-        attributes: { fault: 'posts-service:error=503' },
-      },
+      injected503Record,
       {
         service: 'posts-service',
         span: LIST_POSTS_SPAN,
@@ -441,10 +440,7 @@ export const LOG_CONTRACTS = {
         attributes: { grpc_status_code: '14', grpc_status: 'UNAVAILABLE', code: 'injected_fault' },
       },
       grpcRequestRecord(14),
-      failedRecord('users-service', 'GET /users/:id', 502, 'bad_gateway'),
-      requestRecord('users-service', 'GET /users/:id', '/users/1', 502),
-      failedRecord('frontend', 'GET /api/users/:id', 502, 'bad_gateway'),
-      requestRecord('frontend', 'GET /api/users/:id', '/api/users/1', 502),
+      ...upstreamOf503Records,
     ],
   },
 } satisfies Record<string, LogContract>;

@@ -11,14 +11,18 @@ export type Transport = (typeof TRANSPORTS)[number];
 export const DEFAULT_TRANSPORT: Transport = 'http';
 export const TRANSPORT_BAGGAGE_KEY = 'demo.transport';
 
+function isTransport(value: unknown): value is Transport {
+  return (TRANSPORTS as readonly unknown[]).includes(value);
+}
+
 /** `http` or `grpc`; anything else is a 400 that names the choices. */
 export function parseTransport(raw: unknown): Transport {
-  if (typeof raw === 'string' && (TRANSPORTS as readonly string[]).includes(raw)) return raw as Transport;
+  if (isTransport(raw)) return raw;
   throw badRequest('invalid_transport', `transport must be one of: ${TRANSPORTS.join(', ')}`);
 }
 
 /** The transport the request being served asked for; the default when it asked for none (or for one unknown). */
 export function requestedTransport(): Transport {
   const value = propagation.getActiveBaggage()?.getEntry(TRANSPORT_BAGGAGE_KEY)?.value;
-  return (TRANSPORTS as readonly string[]).includes(value ?? '') ? (value as Transport) : DEFAULT_TRANSPORT;
+  return isTransport(value) ? value : DEFAULT_TRANSPORT;
 }
