@@ -59,11 +59,36 @@ export interface TelemetryConfig {
   logsExporter: 'otlp' | 'none';
   /** OTEL_METRIC_EXPORT_INTERVAL, in ms (the spec's default: 60000). */
   metricExportIntervalMs: number;
+  /**
+   * Each signal's OTLP transport: OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL, else
+   * OTEL_EXPORTER_OTLP_PROTOCOL, else DEFAULT_OTLP_PROTOCOL.
+   */
+  otlpProtocols: Record<Signal, OtlpProtocol>;
+  /** Settings this bootstrap could not honour, each a sentence for the diag logger. */
+  warnings: string[];
 }
+
+export type Signal = 'traces' | 'metrics' | 'logs';
+export const OTLP_PROTOCOLS = ['grpc', 'http/protobuf'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+/**
+ * The specification's default is http/protobuf; this bootstrap's is grpc, which measured cheaper
+ * per request in the services (docs/performance.md), and which the demo's Collector endpoints
+ * (OTEL_EXPORTER_OTLP_ENDPOINT, port 4317) assume. Set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+ * and point the endpoint at port 4318 for OTLP/HTTP.
+ */
+export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'grpc';
 
 type Env = Record<string, string | undefined>;
 
 export function readTelemetryConfig(env: Env = process.env, cwd = process.cwd()): TelemetryConfig {
+  const warnings: string[] = [];
+  const otlpProtocols = {
+    traces: otlpProtocol(env, 'TRACES', warnings),
+    metrics: otlpProtocol(env, 'METRICS', warnings),
+    logs: otlpProtocol(env, 'LOGS', warnings),
+  };
   return {
     disabled: isTrue(env.OTEL_SDK_DISABLED),
     resourceDefaults: {
@@ -77,13 +102,32 @@ export function readTelemetryConfig(env: Env = process.env, cwd = process.cwd())
     grpcServerRequestMetadata: parseList(env.OTEL_INSTRUMENTATION_GRPC_CAPTURE_METADATA_SERVER_REQUEST?.toLowerCase()) ?? [],
     expressLayerSpans: isTrue(env.TRACE_EXPRESS_LAYERS),
     propagators: parseList(env.OTEL_PROPAGATORS) ?? ['tracecontext', 'baggage'],
-    exportEndpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4317',
+    exportEndpoint:
+      env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
+      env.OTEL_EXPORTER_OTLP_ENDPOINT ||
+      (otlpProtocols.traces === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318/v1/traces'),
     // Never below one export batch: a smaller buffer would drop spans even with the Collector up.
     exportBufferSpans: Math.max(parsePositiveInt(env.TELEMETRY_EXPORT_BUFFER_SPANS) ?? DEFAULT_EXPORT_BUFFER_SPANS, EXPORT_BATCH_SPANS),
     metricsExporter: parseExporter(env.OTEL_METRICS_EXPORTER),
     logsExporter: parseExporter(env.OTEL_LOGS_EXPORTER),
     metricExportIntervalMs: parsePositiveInt(env.OTEL_METRIC_EXPORT_INTERVAL) ?? 60_000,
+    otlpProtocols,
+    warnings,
   };
+}
+
+/** One signal's protocol, as the specification resolves it; an unsupported value is warned about and the default used. */
+function otlpProtocol(env: Env, signal: 'TRACES' | 'METRICS' | 'LOGS', warnings: string[]): OtlpProtocol {
+  for (const name of [`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`, 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    if ((OTLP_PROTOCOLS as readonly string[]).includes(value)) return value as OtlpProtocol;
+    warnings.push(
+      `${name}="${value}" is not supported by this bootstrap (it has: ${OTLP_PROTOCOLS.join(', ')}); using ${DEFAULT_OTLP_PROTOCOL}`,
+    );
+    return DEFAULT_OTLP_PROTOCOL;
+  }
+  return DEFAULT_OTLP_PROTOCOL;
 }
 
 /**

@@ -1,8 +1,5 @@
 import { DiagConsoleLogger, DiagLogLevel, diag, type TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
@@ -13,6 +10,7 @@ import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { EXPORT_BATCH_SPANS, isUntracedUrl, type TelemetryConfig, UNTRACED_GRPC_METHODS } from './config';
+import { otlpLogExporter, otlpMetricExporter, otlpTraceExporter } from './otlp-exporters';
 import { OutageReportingExporter } from './outage-reporting-exporter';
 import { RetryingSpanExporter } from './retrying-exporter';
 
@@ -24,9 +22,10 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
   const sdk = new NodeSDK({
     // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are merged over these defaults.
     resource: defaultResource().merge(resourceFromAttributes(config.resourceDefaults)),
-    // OTLP/gRPC behind a batch span processor; both read their OTEL_EXPORTER_OTLP_* / OTEL_BSP_* settings.
+    // OTLP (gRPC, or HTTP/protobuf: OTEL_EXPORTER_OTLP_PROTOCOL) behind a batch span processor;
+    // both read their OTEL_EXPORTER_OTLP_* / OTEL_BSP_* settings.
     // The retrying wrapper keeps spans through a Collector outage instead of dropping them.
-    traceExporter: new RetryingSpanExporter(new OTLPTraceExporter(), {
+    traceExporter: new RetryingSpanExporter(otlpTraceExporter(config.otlpProtocols.traces), {
       maxBufferedSpans: config.exportBufferSpans,
       maxBatchSize: EXPORT_BATCH_SPANS,
       initialBackoffMs: 250,
@@ -35,7 +34,7 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
     }),
     textMapPropagator: buildPropagator(config.propagators),
     instrumentations: createInstrumentations(config),
-    // Metrics and logs go the same way over OTLP/gRPC (OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER=none
+    // Metrics and logs go the same way over OTLP (OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER=none
     // turns one off). The http instrumentation records the request duration histograms; the pino
     // instrumentation sends every log line written through pino.
     metricReaders:
@@ -51,7 +50,7 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
       config.logsExporter === 'otlp'
         ? [
             new BatchLogRecordProcessor({
-              exporter: new OutageReportingExporter(new OTLPLogExporter(), {
+              exporter: new OutageReportingExporter(otlpLogExporter(config.otlpProtocols.logs), {
                 what: 'log records',
                 unit: 'log records',
                 endpoint: config.exportEndpoint,
@@ -63,6 +62,7 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
   });
   // After the constructor, which sets up diag's logger when OTEL_LOG_LEVEL is given.
   warnAboutUnbundled(config);
+  for (const warning of config.warnings) diag.warn(warning);
   sdk.start();
   return sdk;
 }
@@ -93,7 +93,7 @@ const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Inst
 
 /** The OTLP metric exporter, reporting a Collector outage once instead of a stack trace per export. */
 function quietMetricExporter(config: TelemetryConfig): PushMetricExporter {
-  const otlp = new OTLPMetricExporter();
+  const otlp = otlpMetricExporter(config.otlpProtocols.metrics);
   const quiet = new OutageReportingExporter(otlp, { what: 'metrics', unit: 'exports', endpoint: config.exportEndpoint, count: () => 1 });
   // The reader asks the exporter which temporality and aggregation to use: the OTLP exporter's
   // answers (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE), unchanged.

@@ -1,20 +1,28 @@
 /**
- * pnpm bench [--smoke] [--out DIR]: what tracing costs, on the no-Docker topology with the real
- * Collector and Jaeger. Six configurations of the same services (off, stock, project, the project
- * with its last hop over gRPC, and the project with head sampling at 10% and 1%), interleaved round by round; then the cost of the
- * two-tier pipeline's gateways. Writes results.json, results.md and latency.svg, and prints a
- * verdict line per target. --smoke runs a short version, to check that the benchmark works.
+ * pnpm bench [--smoke] [--out DIR] [--config NAME ...] [--rounds N] [--rounds-only] [--keep-profiles DIR]:
+ * what tracing costs, on the
+ * no-Docker topology with the real Collector, Jaeger, VictoriaLogs and Prometheus.
+ *
+ * 1. Calibration: the untraced services' saturation throughput; the two fixed rates are fractions of it.
+ * 2. Rounds: every configuration once per round, interleaved. Each: startup, the lower rate (with
+ *    each process's CPU accounted from /proc), the higher rate, then saturation.
+ * 3. Attribution: CPU profiles of the services, untraced and traced, at the lower rate, folded by owner.
+ * 4. Delivery at the higher rate, time to visible, and the two-tier pipeline's cost per tier.
+ * Writes results.json, results.md and latency.svg, and prints a verdict line per target.
+ * --smoke runs a short version, to check that the benchmark works.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PipelineShape, REPO_ROOT, SERVICE_NAMES, Stack } from '@demo/stack';
-import { type BenchConfig, benchConfigs, COMMON_ENV, type ConfigName } from './configs';
+import { parseArgs } from 'node:util';
+import { type PipelineShape, REPO_ROOT, SERVICE_NAMES, Stack, type StackOptions } from '@demo/stack';
+import { foldByOwner, monotonicUs, readProfile, UNATTRIBUTED } from './attribution';
+import { type BenchConfig, COMMON_ENV, selectConfigs } from './configs';
+import { accountCpu, percentOfCorePer1000SpansPerSec } from './cpu-account';
 import {
   atRate,
   collectorSpanCounts,
   failureSamples,
-  median,
   peakRssDuring,
   percentileOf,
   productionSizeMb,
@@ -23,27 +31,54 @@ import {
   startupMs,
   timeToVisibleMs,
 } from './measure';
-import { latencySvg, markdown, type Results, type RoundResult, type Summary, type Verdict } from './report';
+import { type Attribution, latencySvg, markdown, type Rates, type Results, type RoundResult } from './report';
+import { summarize } from './summary';
+import { readBeforeCuts, verdicts } from './verdicts';
 
 const SPANS_PER_REQUEST = 8;
-const smoke = process.argv.includes('--smoke');
-const outDir =
-  process.argv[process.argv.indexOf('--out') + 1] && process.argv.includes('--out')
-    ? (process.argv[process.argv.indexOf('--out') + 1] as string)
-    : join(REPO_ROOT, 'docs/benchmark');
-const settings = smoke
-  ? { rounds: 1, saturationS: 2, rateS: 2, connections: 20, deliveryS: 3, visibleSamples: 10 }
-  : // 30 s at a fixed rate: at 100 req/s a round's p99 then rests on its 30 slowest requests, not 10.
-    { rounds: 3, saturationS: 10, rateS: 30, connections: 20, deliveryS: 60, visibleSamples: 50 };
+/**
+ * The fixed rates, as fractions of the untraced services' saturation in the same run: the lower
+ * one well below what every traced configuration carries (the CPU account and the added-latency
+ * targets), the higher one heavy but carried (delivery). Fixed rates of 100 and 300 req/s
+ * overloaded the traced services on a slow day (2026-12-02: `off` saturated at 546 req/s, and
+ * `project` at 132).
+ */
+const RATE_FRACTIONS = { lower: 0.15, higher: 0.3 } as const;
 
-async function withStack<T>(config: BenchConfig, work: (stack: Stack) => Promise<T>, pipeline: PipelineShape = 'one-tier'): Promise<T> {
-  const stack = await Stack.start({
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(REPO_ROOT, 'docs/benchmark') },
+    config: { type: 'string', multiple: true, default: [] },
+    rounds: { type: 'string' },
+    // Only the rounds: no attribution, delivery, gateway tier or image sizes (for quick A/B runs of a lever).
+    'rounds-only': { type: 'boolean', default: false },
+    // Keeps the attribution's .cpuprofile files here (open them in Chrome DevTools' Performance panel).
+    'keep-profiles': { type: 'string' },
+  },
+});
+const settings = args.smoke
+  ? { rounds: 1, calibrationS: 2, saturationS: 2, phaseS: 3, connections: 20, deliveryS: 3, visibleSamples: 10 }
+  : // 20 s at the lower rate: about 2000-4000 requests, so a round's p99 rests on 20-40 of them.
+    { rounds: 3, calibrationS: 10, saturationS: 10, phaseS: 20, connections: 20, deliveryS: 30, visibleSamples: 50 };
+if (args.rounds) settings.rounds = Number(args.rounds);
+
+async function withStack<T>(
+  config: BenchConfig,
+  work: (stack: Stack) => Promise<T>,
+  extra: { pipeline?: PipelineShape; startServices?: boolean; cpuProfileDir?: string } = {},
+): Promise<T> {
+  const options: StackOptions = {
     ports: 'free',
-    pipeline,
+    pipeline: extra.pipeline ?? 'one-tier',
     preload: config.preload,
     serviceEnv: { ...COMMON_ENV, ...config.env },
-    without: [...SERVICE_NAMES],
-  });
+    collectorEnv: config.collectorEnv,
+    jaegerEnv: config.jaegerEnv,
+    cpuProfileDir: extra.cpuProfileDir,
+    without: extra.startServices ? [] : [...SERVICE_NAMES],
+  };
+  const stack = await Stack.start(options);
   try {
     return await work(stack);
   } finally {
@@ -51,213 +86,236 @@ async function withStack<T>(config: BenchConfig, work: (stack: Stack) => Promise
   }
 }
 
-async function round(config: BenchConfig): Promise<RoundResult> {
+/** JIT, connection pools: 2 s of closed-loop load, then 2 s for V8 to settle. */
+async function warmUp(stack: Stack, path?: string): Promise<void> {
+  await saturate(stack, 2, 5, path);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+}
+
+/** The untraced services' saturation throughput, and the fixed rates derived from it. */
+async function calibrate(off: BenchConfig): Promise<Rates> {
+  const offSaturationRps = await withStack(
+    off,
+    async (stack) => {
+      await warmUp(stack);
+      return (await saturate(stack, settings.calibrationS, settings.connections)).rps;
+    },
+    { startServices: true },
+  );
+  const rate = (fraction: number) => Math.max(1, Math.round(offSaturationRps * fraction));
+  return { offSaturationRps: Math.round(offSaturationRps), lower: rate(RATE_FRACTIONS.lower), higher: rate(RATE_FRACTIONS.higher) };
+}
+
+async function round(config: BenchConfig, rates: Rates): Promise<RoundResult> {
   return withStack(config, async (stack) => {
     const startup = await startupMs(stack);
-    await saturate(stack, 2, 5, config.path); // warm-up: JIT, connection pools
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await warmUp(stack, config.path);
     const rssIdleMb = rssMb(stack);
     // The fixed rates first: for a few seconds after saturation V8 is still shrinking its heaps.
-    const rate100 = await atRate(stack, 100, settings.rateS, config.path);
-    const rate300 = await atRate(stack, 300, settings.rateS, config.path);
+    const { result: lower, account: cpu } = await accountCpu(stack, () => atRate(stack, rates.lower, settings.phaseS, config.path));
+    const higher = await atRate(stack, rates.higher, settings.phaseS, config.path);
     const { result: saturation, peakMb } = await peakRssDuring(
       stack,
       saturate(stack, settings.saturationS, settings.connections, config.path),
     );
-    const loads = [saturation, rate100, rate300];
+    const loads = [saturation, lower, higher];
     const failed = (load: (typeof loads)[number]) => load.non2xx + load.errors;
     const failedRequests = loads.reduce((n, load) => n + failed(load), 0);
     return {
       saturationRps: saturation.rps,
-      rate100: { p50Ms: rate100.p50Ms, p99Ms: rate100.p99Ms, distribution: rate100.distribution },
-      rate300: { p50Ms: rate300.p50Ms, p99Ms: rate300.p99Ms },
+      lower: { p50Ms: lower.p50Ms, p99Ms: lower.p99Ms, distribution: lower.distribution },
+      higher: { p50Ms: higher.p50Ms, p99Ms: higher.p99Ms },
+      cpu,
       rssIdleMb,
       rssLoadMb: peakMb,
       startupMs: startup,
       failedRequests,
-      failedByLoad: { saturation: failed(saturation), rate100: failed(rate100), rate300: failed(rate300) },
+      failedByLoad: { saturation: failed(saturation), lower: failed(lower), higher: failed(higher) },
       failureSamples: failedRequests > 0 ? failureSamples(stack, loads) : [],
     };
   });
 }
 
-async function delivery(config: BenchConfig) {
-  return withStack(config, async (stack) => {
-    await Promise.all(SERVICE_NAMES.map((name) => stack.start(name)));
-    const result = await atRate(stack, 300, settings.deliveryS);
-    const served = result.ok;
-    const expectedSpans = served * SPANS_PER_REQUEST;
-    // Wait until the Collector has passed on all it accepted, and nothing more is arriving.
-    let counts = await collectorSpanCounts(stack);
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const next = await collectorSpanCounts(stack);
-      const settled = next.accepted === counts.accepted && next.sentToJaeger === next.accepted;
-      counts = next;
-      if (settled && counts.accepted >= expectedSpans) break;
-    }
-    const sdkDroppedLines = SERVICE_NAMES.reduce(
-      // The batch processor warns "Dropped N spans" when its queue overflows; the retrying exporter
-      // reports its own drops. Only reports of a non-zero count matter.
-      (n, name) =>
-        n +
-        (
-          stack
-            .process(name)
-            .fullLogs()
-            .match(/Dropped [1-9]\d* spans|[1-9]\d* spans dropped meanwhile|[1-9]\d* dropped earlier/g) ?? []
-        ).length,
-      0,
-    );
-    const visible = await timeToVisibleMs(stack, settings.visibleSamples, SPANS_PER_REQUEST);
-    return {
-      delivery: {
-        requests: served,
-        failedRequests: result.non2xx + result.errors,
-        expectedSpans,
-        accepted: counts.accepted,
-        sentToJaeger: counts.sentToJaeger,
-        collectorFailed: counts.failed,
-        sdkDroppedLines,
+/**
+ * Each service's CPU at the lower rate, from /proc, shared out by owner as its CPU profile's
+ * samples are: microseconds per request, summed over the three services.
+ */
+async function profileByOwner(
+  config: BenchConfig,
+  rate: number,
+): Promise<{ usPerRequestByOwner: Record<string, number>; measuredUs: number }> {
+  const dir = args['keep-profiles'] ? join(args['keep-profiles'], config.name) : mkdtempSync(join(tmpdir(), 'bench-profiles-'));
+  try {
+    const { fromUs, toUs, account } = await withStack(
+      config,
+      async (stack) => {
+        await warmUp(stack, config.path);
+        const fromUs = monotonicUs();
+        const { account } = await accountCpu(stack, () => atRate(stack, rate, settings.phaseS, config.path));
+        return { fromUs, toUs: monotonicUs(), account };
       },
-      timeToVisibleMs: { p50: percentileOf(visible, 50), p95: percentileOf(visible, 95), samples: visible.length },
-    };
-  });
+      { startServices: true, cpuProfileDir: dir },
+    );
+    const usPerRequestByOwner: Record<string, number> = {};
+    for (const name of SERVICE_NAMES) {
+      const cpuUs = account.usPerRequest[name] ?? Number.NaN;
+      for (const [owner, share] of Object.entries(foldByOwner(readProfile(join(dir, name)), fromUs, toUs))) {
+        usPerRequestByOwner[owner] = (usPerRequestByOwner[owner] ?? 0) + share * cpuUs;
+      }
+    }
+    return { usPerRequestByOwner, measuredUs: account.servicesUsPerRequest };
+  } finally {
+    if (!args['keep-profiles']) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Where the traced services' added CPU goes: `project` against `off`, owner by owner. */
+async function attribution(off: BenchConfig, project: BenchConfig, rate: number): Promise<Attribution> {
+  const untraced = await profileByOwner(off, rate);
+  const traced = await profileByOwner(project, rate);
+  const owners = [...new Set([...Object.keys(untraced.usPerRequestByOwner), ...Object.keys(traced.usPerRequestByOwner)])];
+  const rows = owners
+    .map((owner) => {
+      const offUs = Math.round(untraced.usPerRequestByOwner[owner] ?? 0);
+      const projectUs = Math.round(traced.usPerRequestByOwner[owner] ?? 0);
+      return { owner, offUs, projectUs, addedUs: projectUs - offUs };
+    })
+    .sort((a, b) => b.addedUs - a.addedUs);
+  const sum = (pick: (row: (typeof rows)[number]) => number) => rows.reduce((total, row) => total + pick(row), 0);
+  return {
+    ratePerSec: rate,
+    measured: { offUs: untraced.measuredUs, projectUs: traced.measuredUs, addedUs: traced.measuredUs - untraced.measuredUs },
+    attributed: sum((r) => (UNATTRIBUTED.includes(r.owner) ? 0 : r.addedUs)),
+    rows,
+  };
+}
+
+async function delivery(config: BenchConfig, rate: number) {
+  return withStack(
+    config,
+    async (stack) => {
+      await warmUp(stack);
+      const before = await settledCounts(stack, 0);
+      const result = await atRate(stack, rate, settings.deliveryS);
+      const answered = result.ok;
+      const expectedSpans = answered * SPANS_PER_REQUEST;
+      const after = await settledCounts(stack, before.accepted + expectedSpans);
+      const counts = {
+        accepted: after.accepted - before.accepted,
+        sentToJaeger: after.sentToJaeger - before.sentToJaeger,
+        failed: after.failed - before.failed,
+      };
+      const visible = await timeToVisibleMs(stack, settings.visibleSamples, SPANS_PER_REQUEST);
+      return {
+        delivery: {
+          ratePerSec: rate,
+          requests: answered,
+          failedRequests: result.non2xx + result.errors,
+          expectedSpans,
+          accepted: counts.accepted,
+          sentToJaeger: counts.sentToJaeger,
+          collectorFailed: counts.failed,
+          sdkDroppedLines: sdkDropReports(stack),
+        },
+        timeToVisibleMs: { p50: percentileOf(visible, 50), p95: percentileOf(visible, 95), samples: visible.length },
+      };
+    },
+    { startServices: true },
+  );
+}
+
+/** The Collector's counts once it has passed on all it accepted, nothing more is arriving, and it has accepted at least `atLeast` (or 30 s passed). */
+async function settledCounts(stack: Stack, atLeast: number) {
+  let counts = await collectorSpanCounts(stack);
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const next = await collectorSpanCounts(stack);
+    const settled = next.accepted === counts.accepted && next.sentToJaeger === next.accepted;
+    counts = next;
+    if (settled && counts.accepted >= atLeast) break;
+  }
+  return counts;
+}
+
+/** The batch processor warns "Dropped N spans" when its queue overflows; the retrying exporter reports its own drops. Only non-zero counts matter. */
+function sdkDropReports(stack: Stack): number {
+  const pattern = /Dropped [1-9]\d* spans|[1-9]\d* spans dropped meanwhile|[1-9]\d* dropped earlier/g;
+  return SERVICE_NAMES.reduce((n, name) => n + (stack.process(name).fullLogs().match(pattern) ?? []).length, 0);
 }
 
 /** What the gateway tier is measured at: spans a second through the two-tier pipeline. */
 const GATEWAY_SPANS_PER_SEC = 1_000;
 
-/** The gateway tier's own cost: the gateways' CPU and peak RSS while the services send 1000 spans/s through two tiers. */
+/** The two-tier pipeline's cost per tier, per 1000 spans/s, and the gateways' memory, while the services send 1000 spans/s through it. */
 async function gatewayCost(config: BenchConfig): Promise<Results['gatewayTier']> {
   return withStack(
     config,
     async (stack) => {
-      await Promise.all(SERVICE_NAMES.map((name) => stack.start(name)));
       const names = stack.gatewayNames;
-      const cpu = () => names.reduce((sum, name) => sum + (stack.process(name).cpuSeconds() ?? Number.NaN), 0);
-      const cpuBefore = cpu();
-      const started = performance.now();
-      const load = atRate(stack, GATEWAY_SPANS_PER_SEC / SPANS_PER_REQUEST, settings.rateS);
-      const { result, peakMb } = await peakRssDuring(stack, load, names);
-      const seconds = (performance.now() - started) / 1000;
-      const spansPerSec = (result.ok * SPANS_PER_REQUEST) / seconds;
-      const cpuPercentOfCore = ((cpu() - cpuBefore) / seconds) * 100;
+      const load = () => peakRssDuring(stack, atRate(stack, GATEWAY_SPANS_PER_SEC / SPANS_PER_REQUEST, settings.phaseS), names);
+      const { result, account } = await accountCpu(stack, async () => {
+        const { result, peakMb } = await load();
+        return { ok: result.ok, failed: result.non2xx + result.errors, peakMb };
+      });
+      const per1000 = (name: string) => percentOfCorePer1000SpansPerSec(account, name);
       return {
         gateways: names.length,
-        spansPerSec: Math.round(spansPerSec),
-        failedRequests: result.non2xx + result.errors,
-        cpuPercentOfCorePer1000SpansPerSec: Number((cpuPercentOfCore / (spansPerSec / 1000)).toFixed(1)),
-        peakRssMb: peakMb,
+        spansPerSec: Math.round(account.spans / account.seconds),
+        failedRequests: result.failed,
+        cpuPercentOfCorePer1000SpansPerSec: {
+          agent: per1000('otel-collector'),
+          gateways: Math.round(names.reduce((sum, name) => sum + per1000(name), 0) * 10) / 10,
+          jaeger: per1000('jaeger'),
+        },
+        peakRssMb: result.peakMb,
       };
     },
-    'two-tier',
+    { pipeline: 'two-tier', startServices: true },
   );
 }
 
-function summarize(rounds: Record<ConfigName, RoundResult[]>): Record<ConfigName, Summary> {
-  const names = Object.keys(rounds) as ConfigName[];
-  const off = rounds.off;
-  const byService = (pick: (r: RoundResult) => Record<string, number>, list: RoundResult[]) =>
-    Object.fromEntries(SERVICE_NAMES.map((svc) => [svc, median(list.map((r) => pick(r)[svc] ?? Number.NaN))]));
-  return Object.fromEntries(
-    names.map((name) => {
-      const list = rounds[name];
-      const ratios = list.map((r, i) => r.saturationRps / (off[i]?.saturationRps ?? Number.NaN));
-      const rate = (key: 'rate100' | 'rate300') => {
-        const p50 = median(list.map((r) => r[key].p50Ms));
-        const p99 = median(list.map((r) => r[key].p99Ms));
-        return {
-          p50Ms: p50,
-          p99Ms: p99,
-          addedP50Ms: p50 - median(off.map((r) => r[key].p50Ms)),
-          addedP99Ms: p99 - median(off.map((r) => r[key].p99Ms)),
-        };
-      };
-      const rps = list.map((r) => r.saturationRps);
-      return [
-        name,
-        {
-          saturationRps: { min: Math.min(...rps), median: median(rps), max: Math.max(...rps) },
-          throughputVsOff: { min: Math.min(...ratios), median: median(ratios), max: Math.max(...ratios) },
-          rate100: rate('rate100'),
-          rate300: rate('rate300'),
-          rssIdleMb: byService((r) => r.rssIdleMb, list),
-          rssLoadMb: byService((r) => r.rssLoadMb, list),
-          startupMs: byService((r) => r.startupMs, list),
-        },
-      ];
-    }),
-  ) as Record<ConfigName, Summary>;
-}
-
-function verdicts(results: Omit<Results, 'verdicts'>): Verdict[] {
-  const p = results.summary.project;
-  const off = results.summary.off;
-  const maxOver = (a: Record<string, number>, b: Record<string, number>) =>
-    Math.max(...SERVICE_NAMES.map((s) => (a[s] ?? 0) - (b[s] ?? 0)));
-  const d = results.delivery;
-  const rssOverhead = maxOver(p.rssLoadMb, off.rssLoadMb);
-  const slowestStart = Math.max(...Object.values(p.startupMs));
-  const largestDeploy = Math.max(...Object.values(results.productionSizeMb));
-  return [
-    {
-      target: 'saturation throughput >= 70% of off',
-      measured: `${(p.throughputVsOff.median * 100).toFixed(0)}% (median)`,
-      pass: p.throughputVsOff.median >= 0.7,
-    },
-    { target: 'added p50 at 100 req/s <= 1 ms', measured: `${p.rate100.addedP50Ms.toFixed(2)} ms`, pass: p.rate100.addedP50Ms <= 1 },
-    { target: 'added p99 at 100 req/s <= 3 ms', measured: `${p.rate100.addedP99Ms.toFixed(2)} ms`, pass: p.rate100.addedP99Ms <= 3 },
-    {
-      // Every request was answered 200 (the open-loop load waits for all), so the spans made are
-      // exactly requests x spans per request; the Collector must accept and pass on all of them.
-      target: '100% of spans delivered at 300 req/s, none dropped by the SDK or the Collector',
-      measured: `${d.sentToJaeger} of ${d.expectedSpans} spans (${d.requests} requests) sent to Jaeger, ${d.accepted} accepted by the Collector, ${d.collectorFailed} failed in the Collector, ${d.sdkDroppedLines} SDK drop reports, ${d.failedRequests} failed requests`,
-      pass:
-        d.failedRequests === 0 &&
-        d.sdkDroppedLines === 0 &&
-        d.collectorFailed === 0 &&
-        d.accepted === d.expectedSpans &&
-        d.sentToJaeger === d.expectedSpans,
-    },
-    { target: 'time to visible p95 <= 2 s', measured: `${results.timeToVisibleMs.p95} ms`, pass: results.timeToVisibleMs.p95 <= 2_000 },
-    { target: 'RSS overhead under load <= 25 MB per service', measured: `${rssOverhead} MB (largest)`, pass: rssOverhead <= 25 },
-    { target: 'startup to ready <= 1 s with tracing', measured: `${slowestStart} ms (slowest)`, pass: slowestStart <= 1_000 },
-    { target: 'production dependencies <= 40 MB per service', measured: `${largestDeploy} MB (largest)`, pass: largestDeploy <= 40 },
-  ];
-}
-
 async function main(): Promise<void> {
-  const configs = benchConfigs();
-  const rounds = Object.fromEntries(configs.map((c) => [c.name, [] as RoundResult[]])) as Record<ConfigName, RoundResult[]>;
+  const configs = selectConfigs(args.config);
+  const off = configs.find((c) => c.name === 'off') as BenchConfig;
+  console.log('calibration: off at saturation');
+  const rates = await calibrate(off);
+  console.log(
+    `fixed rates: ${rates.lower} and ${rates.higher} req/s (${RATE_FRACTIONS.lower} and ${RATE_FRACTIONS.higher} of off's ${rates.offSaturationRps})`,
+  );
+  const rounds = Object.fromEntries(configs.map((c) => [c.name, [] as RoundResult[]]));
   for (let r = 1; r <= settings.rounds; r++) {
     for (const config of configs) {
       console.log(`round ${r}/${settings.rounds}: ${config.name}`);
-      rounds[config.name].push(await round(config));
+      rounds[config.name]?.push(await round(config, rates));
     }
   }
-  const project = configs.find((c) => c.name === 'project') as BenchConfig;
-  console.log('delivery and time to visible: project');
-  const { delivery: deliveryResult, timeToVisibleMs } = await delivery(project);
-  console.log('the gateway tier: project, two tiers');
-  const gatewayTier = await gatewayCost(project);
+  const project = selectConfigs(['off', 'project'])[1] as BenchConfig;
+  const extras = args['rounds-only'] ? {} : await extraPhases(off, project, rates);
   const partial = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version },
-    settings: { smoke, ...settings, ...COMMON_ENV },
-    configs: Object.fromEntries(configs.map((c) => [c.name, { description: c.description, rounds: rounds[c.name] }])) as Results['configs'],
+    settings: { smoke: args.smoke, ...settings, rateFractions: RATE_FRACTIONS, ...COMMON_ENV },
+    rates,
+    configs: Object.fromEntries(configs.map((c) => [c.name, { description: c.description, rounds: rounds[c.name] ?? [] }])),
     summary: summarize(rounds),
-    delivery: deliveryResult,
-    timeToVisibleMs,
-    gatewayTier,
-    productionSizeMb: productionSizeMb(),
+    ...extras,
   };
-  const results: Results = { ...partial, verdicts: verdicts(partial) };
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(outDir, 'results.md'), markdown(results));
-  writeFileSync(join(outDir, 'latency.svg'), latencySvg(results));
-  console.log(`\n${markdown(results)}\nwritten to ${outDir}`);
+  const results: Results = { ...partial, verdicts: verdicts(partial, readBeforeCuts()) };
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(args.out, 'results.md'), markdown(results));
+  writeFileSync(join(args.out, 'latency.svg'), latencySvg(results));
+  console.log(`\n${markdown(results)}\nwritten to ${args.out}`);
+}
+
+async function extraPhases(off: BenchConfig, project: BenchConfig, rates: Rates): Promise<Partial<Results>> {
+  console.log(`attribution: CPU profiles of off and project at ${rates.lower} req/s`);
+  const attributionResult = await attribution(off, project, rates.lower);
+  console.log(`delivery and time to visible: project at ${rates.higher} req/s`);
+  const { delivery: deliveryResult, timeToVisibleMs } = await delivery(project, rates.higher);
+  console.log('the two-tier pipeline: project');
+  const gatewayTier = await gatewayCost(project);
+  return { attribution: attributionResult, delivery: deliveryResult, timeToVisibleMs, gatewayTier, productionSizeMb: productionSizeMb() };
 }
 
 main().catch((error: unknown) => {

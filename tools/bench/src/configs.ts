@@ -1,19 +1,32 @@
-import { PROJECT_BOOTSTRAP } from '@demo/stack';
-
-export type ConfigName = 'off' | 'stock' | 'project' | 'project, gRPC hop' | 'head 10%' | 'head 1%';
+import { join } from 'node:path';
+import { PROJECT_BOOTSTRAP, REPO_ROOT, readEnvFile } from '@demo/stack';
 
 export interface BenchConfig {
-  name: ConfigName;
+  name: string;
   description: string;
   /** What the services preload with --require; null for nothing. */
   preload: string | null;
   env: Record<string, string>;
   /** The request every load sends to the frontend (default PATH, /api/users/1). */
   path?: string;
+  /** The pipeline variants: extra environment for the Collector, and for Jaeger. */
+  collectorEnv?: Record<string, string>;
+  jaegerEnv?: Record<string, string>;
 }
 
-/** The configurations compared, each the same three services. */
-export function benchConfigs(): BenchConfig[] {
+/** The configurations `pnpm bench` compares by default, each the same three services. */
+export const DEFAULT_CONFIGS = [
+  'off',
+  'stock',
+  'project',
+  'project, gRPC hop',
+  'head 10%',
+  'project, queue in memory',
+  'project, Jaeger in memory',
+] as const;
+
+/** Every configuration --config can name: the defaults, and the levers tried against `project` (docs/performance.md). */
+export function allConfigs(): BenchConfig[] {
   // The stock preload: a dependency of the bench only, since the project's bootstrap does not use it.
   const stockRegister = require.resolve('@opentelemetry/auto-instrumentations-node/register');
   return [
@@ -24,27 +37,74 @@ export function benchConfigs(): BenchConfig[] {
       preload: stockRegister,
       env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
     },
-    { name: 'project', description: 'the project bootstrap, @demo/telemetry/register', preload: PROJECT_BOOTSTRAP, env: {} },
+    project('project', 'the project bootstrap, @demo/telemetry/register (the Collector queue on disk, Jaeger on Badger)', {}),
     {
-      name: 'project, gRPC hop',
-      description: 'the project bootstrap, users-service -> posts-service over gRPC (?transport=grpc) instead of axios',
-      preload: PROJECT_BOOTSTRAP,
-      env: {},
+      ...project(
+        'project, gRPC hop',
+        'the project bootstrap, users-service -> posts-service over gRPC (?transport=grpc) instead of axios',
+        {},
+      ),
       path: '/api/users/1?transport=grpc',
     },
-    headSampled('head 10%', 0.1),
-    headSampled('head 1%', 0.01),
+    project('head 10%', 'the project bootstrap, OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=0.1', {
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+    }),
+    {
+      ...project('project, queue in memory', 'the project, the Collector sending queues in memory (COLLECTOR_QUEUE_STORAGE=null)', {}),
+      collectorEnv: { COLLECTOR_QUEUE_STORAGE: 'null' },
+    },
+    {
+      ...project('project, Jaeger in memory', 'the project, Jaeger storing traces in memory (JAEGER_TRACE_STORAGE=in_memory)', {}),
+      jaegerEnv: { JAEGER_TRACE_STORAGE: 'in_memory' },
+    },
+    ...levers().map(([name, description, env]) => project(name, description, env)),
   ];
 }
 
-/** The project bootstrap with head sampling: the root service keeps `ratio` of the traces, the others follow its decision. */
-function headSampled(name: ConfigName, ratio: number): BenchConfig {
-  return {
-    name,
-    description: `the project bootstrap, OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=${ratio}`,
-    preload: PROJECT_BOOTSTRAP,
-    env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(ratio) },
-  };
+/**
+ * Levers on the services' cost, each the project with one change: `pnpm bench --config off --config project --config '<lever>'`.
+ * Those that turn a signal off are not candidates (every span, log record and metric is exported):
+ * they measure the most a cheaper path for that signal could save.
+ */
+function levers(): [string, string, Record<string, string>][] {
+  const heapMb = readEnvFile(join(REPO_ROOT, '.env')).SERVICE_HEAP_MB ?? '192';
+  return [
+    ['lever: OTLP/HTTP', 'the project, OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }],
+    ['lever: logs off', 'the project, OTEL_LOGS_EXPORTER=none (the most a cheaper log path could save)', { OTEL_LOGS_EXPORTER: 'none' }],
+    ['lever: metrics off', 'the project, OTEL_METRICS_EXPORTER=none (the most metric views could save)', { OTEL_METRICS_EXPORTER: 'none' }],
+    [
+      'lever: 5 s batches',
+      'the project, OTEL_BSP_SCHEDULE_DELAY and OTEL_BLRP_SCHEDULE_DELAY 5000 ms (the SDK defaults) instead of 500 and 1000',
+      { OTEL_BSP_SCHEDULE_DELAY: '5000', OTEL_BLRP_SCHEDULE_DELAY: '5000' },
+    ],
+    [
+      'lever: 16 MB young generation',
+      'the project, --max-semi-space-size=16 instead of SERVICE_SEMI_SPACE_MB',
+      { NODE_OPTIONS: `--max-old-space-size=${heapMb} --max-semi-space-size=16` },
+    ],
+    [
+      'lever: fewer resource attributes',
+      'the project, OTEL_NODE_RESOURCE_DETECTORS=env,host,serviceinstance (no process.* or os.* attributes)',
+      { OTEL_NODE_RESOURCE_DETECTORS: 'env,host,serviceinstance' },
+    ],
+  ];
+}
+
+function project(name: string, description: string, env: Record<string, string>): BenchConfig {
+  return { name, description, preload: PROJECT_BOOTSTRAP, env };
+}
+
+/** The configurations named (by --config, one each), or the defaults; an unknown name is an error that lists the known ones. */
+export function selectConfigs(names: readonly string[]): BenchConfig[] {
+  const all = allConfigs();
+  const wanted = names.length > 0 ? names : DEFAULT_CONFIGS;
+  if (!wanted.includes('off')) throw new Error('--config: every run needs "off", the baseline the others are compared with');
+  return wanted.map((name) => {
+    const config = all.find((c) => c.name === name);
+    if (!config) throw new Error(`unknown configuration "${name}"; known: ${all.map((c) => c.name).join(' | ')}`);
+    return config;
+  });
 }
 
 /** For every configuration unless it says otherwise: all spans sampled, and no simulated database latency (pure CPU cost). */

@@ -1,4 +1,4 @@
-import type { ConfigName } from './configs';
+import type { CpuAccount } from './cpu-account';
 
 export interface Verdict {
   target: string;
@@ -6,13 +6,39 @@ export interface Verdict {
   pass: boolean;
 }
 
+/** The fixed rates, derived from the untraced services' saturation in the same run. */
+export interface Rates {
+  offSaturationRps: number;
+  lower: number;
+  higher: number;
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** The traced services' CPU by owner, from CPU profiles, against the untraced services': microseconds per request, three services summed. */
+export interface Attribution {
+  ratePerSec: number;
+  /** From /proc: every thread of the three processes. */
+  measured: { offUs: number; projectUs: number; addedUs: number };
+  /** The added µs per request of the owners that name code (all but native code and other packages). */
+  attributed: number;
+  rows: { owner: string; offUs: number; projectUs: number; addedUs: number }[];
+}
+
 export interface Results {
   date: string;
   machine: { cpus: number; node: string };
   settings: Record<string, unknown>;
-  configs: Record<ConfigName, { description: string; rounds: RoundResult[] }>;
-  summary: Record<ConfigName, Summary>;
-  delivery: {
+  rates: Rates;
+  configs: Record<string, { description: string; rounds: RoundResult[] }>;
+  summary: Record<string, Summary>;
+  attribution?: Attribution;
+  delivery?: {
+    ratePerSec: number;
     requests: number;
     failedRequests: number;
     expectedSpans: number;
@@ -21,70 +47,120 @@ export interface Results {
     collectorFailed: number;
     sdkDroppedLines: number;
   };
-  timeToVisibleMs: { p50: number; p95: number; samples: number };
-  /** The two-tier pipeline's gateways (tail sampling) under the project's spans. */
-  gatewayTier: {
+  timeToVisibleMs?: { p50: number; p95: number; samples: number };
+  /** The two-tier pipeline (tail-sampling gateways) under the project's spans. */
+  gatewayTier?: {
     gateways: number;
     spansPerSec: number;
     failedRequests: number;
-    /** All gateways together: percent of one core per 1000 spans/s. */
-    cpuPercentOfCorePer1000SpansPerSec: number;
+    /** Percent of one core per 1000 spans/s: the agent Collector, all gateways together, Jaeger. */
+    cpuPercentOfCorePer1000SpansPerSec: { agent: number; gateways: number; jaeger: number };
     peakRssMb: Record<string, number>;
   };
-  productionSizeMb: Record<string, number>;
+  productionSizeMb?: Record<string, number>;
   verdicts: Verdict[];
 }
 
 export interface RoundResult {
   saturationRps: number;
-  rate100: { p50Ms: number; p99Ms: number; distribution: Record<string, number> };
-  rate300: { p50Ms: number; p99Ms: number };
+  lower: { p50Ms: number; p99Ms: number; distribution: Record<string, number> };
+  higher: { p50Ms: number; p99Ms: number };
+  /** Every process's CPU over the lower rate's phase. */
+  cpu: CpuAccount;
   rssIdleMb: Record<string, number>;
   rssLoadMb: Record<string, number>;
   startupMs: Record<string, number>;
   failedRequests: number;
   /** The same, by load: a fixed rate above what the configuration carries fails by overload. */
-  failedByLoad: { saturation: number; rate100: number; rate300: number };
+  failedByLoad: { saturation: number; lower: number; higher: number };
   /** When requests failed: the first few reasons (load generator errors, services' error lines). */
   failureSamples: string[];
 }
 
+type Latency = { p50Ms: number; p99Ms: number; addedP50Ms: number; addedP99Ms: number };
+
 export interface Summary {
-  saturationRps: { min: number; median: number; max: number };
-  throughputVsOff: { min: number; median: number; max: number };
-  rate100: { p50Ms: number; p99Ms: number; addedP50Ms: number; addedP99Ms: number };
-  rate300: { p50Ms: number; p99Ms: number; addedP50Ms: number; addedP99Ms: number };
+  saturationRps: Spread;
+  throughputVsOff: Spread;
+  lower: Latency;
+  higher: Latency;
   rssIdleMb: Record<string, number>;
   rssLoadMb: Record<string, number>;
   startupMs: Record<string, number>;
+  cpu: {
+    /** The three services together, µs per request. */
+    servicesUsPerRequest: Spread;
+    /** Less off's, round by round. */
+    addedServicesUsPerRequest: Spread;
+    /** Added, as a fraction of off's services, round by round. */
+    addedFraction: Spread;
+    pipelineUsPerRequest: Spread;
+    /** The pipeline's µs per request as a fraction of off's services' in the same round. */
+    pipelineFraction: Spread;
+    spansPerRequest: number;
+    usPerRequest: Record<string, number>;
+    percentOfCorePer1000SpansPerSec: Record<string, number>;
+  };
 }
 
 const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 export function markdown(results: Results): string {
-  const names = Object.keys(results.summary) as ConfigName[];
-  const row = (label: string, value: (s: Summary) => string) => `| ${label} | ${names.map((n) => value(results.summary[n])).join(' | ')} |`;
+  return [
+    `Benchmark of ${results.date}: ${results.machine.cpus} cores, Node ${results.machine.node}; ${JSON.stringify(results.settings)}.`,
+    '',
+    `Fixed rates: ${results.rates.lower} and ${results.rates.higher} req/s, derived from the untraced services' saturation in this run (${results.rates.offSaturationRps} req/s).`,
+    '',
+    headline(results),
+    '',
+    configTable(results),
+    '',
+    cpuTable(results),
+    '',
+    ...(results.attribution ? [attributionTable(results.attribution), ''] : []),
+    ...extraLines(results),
+    '',
+    ...results.verdicts.map((v) => `- ${v.pass ? 'PASS' : 'MISS'}: ${v.target}: ${v.measured}`),
+    '',
+  ].join('\n');
+}
+
+const range = (s: Spread, digits = 0) => `${fixed(s.median, digits)} (${fixed(s.min, digits)}-${fixed(s.max, digits)})`;
+
+/** The two figures a user asks for first: what the bootstrap adds to a service, and what the backend costs. */
+function headline(results: Results): string {
+  const project = results.summary.project;
+  if (!project) return '';
+  const perComponent = Object.entries(project.cpu.percentOfCorePer1000SpansPerSec)
+    .map(([name, percent]) => `${name} ${fixed(percent)}%`)
+    .join(', ');
+  return [
+    `**The services' added CPU per request** (three services, project minus off, at ${results.rates.lower} req/s): ` +
+      `${range(project.cpu.addedServicesUsPerRequest)} µs, ${range(project.cpu.addedFraction, 2)} of the untraced services' own ` +
+      `${fixed(results.summary.off?.cpu.servicesUsPerRequest.median ?? Number.NaN, 0)} µs.`,
+    `**The pipeline's CPU per 1000 spans/s**, percent of one core (project, ${fixed(project.cpu.spansPerRequest, 1)} spans per request): ${perComponent}. ` +
+      `Per request: ${range(project.cpu.pipelineUsPerRequest)} µs, ${range(project.cpu.pipelineFraction, 2)} of the untraced services' CPU.`,
+  ].join('\n');
+}
+
+function configTable(results: Results): string {
+  const names = Object.keys(results.summary);
+  const { lower, higher } = results.rates;
+  const row = (label: string, value: (s: Summary) => string) =>
+    `| ${label} | ${names.map((n) => value(results.summary[n] as Summary)).join(' | ')} |`;
   const perService = (pick: (s: Summary) => Record<string, number>) => (s: Summary) =>
     Object.entries(pick(s))
       .map(([svc, v]) => `${svc.replace('-service', '')} ${v}`)
       .join(', ');
   return [
-    `Benchmark of ${results.date}: ${results.machine.cpus} cores, Node ${results.machine.node}; ${JSON.stringify(results.settings)}.`,
-    '',
     `| | ${names.join(' | ')} |`,
     `|---|${names.map(() => '---').join('|')}|`,
-    row(
-      'saturation req/s, median (min-max)',
-      (s) => `${fixed(s.saturationRps.median, 0)} (${fixed(s.saturationRps.min, 0)}-${fixed(s.saturationRps.max, 0)})`,
-    ),
-    row(
-      'throughput vs off, median (min-max)',
-      (s) => `${fixed(s.throughputVsOff.median, 2)} (${fixed(s.throughputVsOff.min, 2)}-${fixed(s.throughputVsOff.max, 2)})`,
-    ),
-    row('100 req/s: p50 / p99 ms', (s) => `${fixed(s.rate100.p50Ms)} / ${fixed(s.rate100.p99Ms)}`),
-    row('100 req/s: added p50 / p99 ms', (s) => `${fixed(s.rate100.addedP50Ms)} / ${fixed(s.rate100.addedP99Ms)}`),
-    row('300 req/s: p50 / p99 ms', (s) => `${fixed(s.rate300.p50Ms)} / ${fixed(s.rate300.p99Ms)}`),
-    row('300 req/s: added p50 / p99 ms', (s) => `${fixed(s.rate300.addedP50Ms)} / ${fixed(s.rate300.addedP99Ms)}`),
+    row('saturation req/s, median (min-max)', (s) => range(s.saturationRps)),
+    row('throughput vs off, median (min-max)', (s) => range(s.throughputVsOff, 2)),
+    row(`${lower} req/s: p50 / p99 ms`, (s) => `${fixed(s.lower.p50Ms)} / ${fixed(s.lower.p99Ms)}`),
+    row(`${lower} req/s: added p50 / p99 ms`, (s) => `${fixed(s.lower.addedP50Ms)} / ${fixed(s.lower.addedP99Ms)}`),
+    row(`${higher} req/s: p50 / p99 ms`, (s) => `${fixed(s.higher.p50Ms)} / ${fixed(s.higher.p99Ms)}`),
+    row(`${higher} req/s: added p50 / p99 ms`, (s) => `${fixed(s.higher.addedP50Ms)} / ${fixed(s.higher.addedP99Ms)}`),
     row(
       'RSS idle, MB',
       perService((s) => s.rssIdleMb),
@@ -97,25 +173,73 @@ export function markdown(results: Results): string {
       'startup to /readyz, ms',
       perService((s) => s.startupMs),
     ),
-    '',
-    grpcHopLine(results),
-    `Delivery (project, 300 req/s open-loop, ${results.delivery.requests} requests answered 2xx, ${results.delivery.failedRequests} failed): ${results.delivery.expectedSpans} spans expected, ` +
-      `${results.delivery.accepted} accepted by the Collector, ${results.delivery.sentToJaeger} sent to Jaeger, ` +
-      `${results.delivery.collectorFailed} refused or failed in the Collector, ${results.delivery.sdkDroppedLines} SDK drop reports.`,
-    `Time to visible in Jaeger (project, ${results.timeToVisibleMs.samples} requests): p50 ${results.timeToVisibleMs.p50} ms, p95 ${results.timeToVisibleMs.p95} ms.`,
-    `The gateway tier (${results.gatewayTier.gateways} gateways, tail sampling, ${results.gatewayTier.spansPerSec} spans/s, ${results.gatewayTier.failedRequests} failed requests): ` +
-      `${results.gatewayTier.cpuPercentOfCorePer1000SpansPerSec}% of a core per 1000 spans/s in all, peak RSS ${Object.entries(
-        results.gatewayTier.peakRssMb,
-      )
-        .map(([name, mb]) => `${name} ${mb} MB`)
-        .join(', ')}.`,
-    `Production dependencies (pnpm deploy --prod): ${Object.entries(results.productionSizeMb)
-      .map(([svc, mb]) => `${svc} ${mb} MB`)
-      .join(', ')}.`,
-    '',
-    ...results.verdicts.map((v) => `- ${v.pass ? 'PASS' : 'MISS'}: ${v.target}: ${v.measured}`),
-    '',
   ].join('\n');
+}
+
+/** CPU per request, per process, at the lower rate: medians of the rounds (min-max for the totals). */
+function cpuTable(results: Results): string {
+  const names = Object.keys(results.summary);
+  const processes = [...new Set(names.flatMap((n) => Object.keys(results.summary[n]?.cpu.usPerRequest ?? {})))];
+  const row = (label: string, value: (s: Summary) => string) =>
+    `| ${label} | ${names.map((n) => value(results.summary[n] as Summary)).join(' | ')} |`;
+  return [
+    `CPU per request at ${results.rates.lower} req/s, µs (user + system, every thread, from /proc), medians of the rounds:`,
+    '',
+    `| | ${names.join(' | ')} |`,
+    `|---|${names.map(() => '---').join('|')}|`,
+    ...processes.map((p) => row(p, (s) => fixed(s.cpu.usPerRequest[p] ?? Number.NaN, 0))),
+    row('**services**, median (min-max)', (s) => range(s.cpu.servicesUsPerRequest)),
+    row('**services added**, vs off', (s) => range(s.cpu.addedServicesUsPerRequest)),
+    row("**services added**, fraction of off's", (s) => range(s.cpu.addedFraction, 2)),
+    row('**pipeline**', (s) => range(s.cpu.pipelineUsPerRequest)),
+    row("**pipeline**, fraction of off's services", (s) => range(s.cpu.pipelineFraction, 2)),
+    row('spans per request (the Collector accepted)', (s) => fixed(s.cpu.spansPerRequest, 2)),
+    ...processes
+      .filter((p) => names.some((n) => Number.isFinite(results.summary[n]?.cpu.percentOfCorePer1000SpansPerSec[p])))
+      .map((p) => row(`${p}: % of a core per 1000 spans/s`, (s) => fixed(s.cpu.percentOfCorePer1000SpansPerSec[p] ?? Number.NaN))),
+  ].join('\n');
+}
+
+export function attributionTable(a: Attribution): string {
+  const share = (us: number) => `${fixed((us / a.measured.addedUs) * 100, 0)}%`;
+  return [
+    `Where the traced services' added CPU goes, at ${a.ratePerSec} req/s: each service's CPU from /proc, shared out by owner as its CPU profile's samples are ` +
+      "(node --cpu-prof, the main thread; GC helper threads count with the main thread's mix). Microseconds per request, the three services summed:",
+    '',
+    '| owner | off | project | added | share of the added |',
+    '|---|---|---|---|---|',
+    ...a.rows.map((r) => `| ${r.owner} | ${r.offUs} | ${r.projectUs} | ${r.addedUs} | ${share(r.addedUs)} |`),
+    `| **all, from /proc** | ${a.measured.offUs} | ${a.measured.projectUs} | ${a.measured.addedUs} | 100% |`,
+    '',
+    `Attributed to named code: ${a.attributed} µs of the ${a.measured.addedUs} µs added (${share(a.attributed)}); the rest is native code with no JavaScript on the stack, and packages not named.`,
+  ].join('\n');
+}
+
+function extraLines(results: Results): string[] {
+  const d = results.delivery;
+  const g = results.gatewayTier;
+  return [
+    grpcHopLine(results),
+    d
+      ? `Delivery (project, ${d.ratePerSec} req/s open-loop, ${d.requests} requests answered 2xx, ${d.failedRequests} failed): ${d.expectedSpans} spans expected from the answered requests, ` +
+        `${d.accepted} accepted by the Collector, ${d.sentToJaeger} sent to Jaeger, ${d.collectorFailed} refused or failed in the Collector, ${d.sdkDroppedLines} SDK drop reports.`
+      : '',
+    results.timeToVisibleMs
+      ? `Time to visible in Jaeger (project, ${results.timeToVisibleMs.samples} requests): p50 ${results.timeToVisibleMs.p50} ms, p95 ${results.timeToVisibleMs.p95} ms.`
+      : '',
+    g
+      ? `The two-tier pipeline (${g.gateways} gateways, tail sampling, ${g.spansPerSec} spans/s, ${g.failedRequests} failed requests), percent of one core per 1000 spans/s: ` +
+        `the agent Collector ${g.cpuPercentOfCorePer1000SpansPerSec.agent}%, the gateways ${g.cpuPercentOfCorePer1000SpansPerSec.gateways}% in all, Jaeger ${g.cpuPercentOfCorePer1000SpansPerSec.jaeger}%; ` +
+        `peak RSS ${Object.entries(g.peakRssMb)
+          .map(([name, mb]) => `${name} ${mb} MB`)
+          .join(', ')}.`
+      : '',
+    results.productionSizeMb
+      ? `Production dependencies (pnpm deploy --prod): ${Object.entries(results.productionSizeMb)
+          .map(([svc, mb]) => `${svc} ${mb} MB`)
+          .join(', ')}.`
+      : '',
+  ].filter((line) => line !== '');
 }
 
 /** The last hop over gRPC against the same hop over axios, both with the project bootstrap: is it cheaper or dearer? */
@@ -124,8 +248,8 @@ function grpcHopLine(results: Results): string {
   const grpc = results.summary['project, gRPC hop'];
   if (!http || !grpc) return '';
   const ratio = grpc.saturationRps.median / http.saturationRps.median;
-  const p50 = grpc.rate100.p50Ms - http.rate100.p50Ms;
-  const p99 = grpc.rate100.p99Ms - http.rate100.p99Ms;
+  const p50 = grpc.lower.p50Ms - http.lower.p50Ms;
+  const p99 = grpc.lower.p99Ms - http.lower.p99Ms;
   const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${fixed(ms, 2)} ms`;
   // Round to round this machine moves by more than some differences: say which these are.
   const overlap = grpc.saturationRps.min <= http.saturationRps.max && http.saturationRps.min <= grpc.saturationRps.max;
@@ -133,25 +257,20 @@ function grpcHopLine(results: Results): string {
   return (
     `users-service -> posts-service over gRPC instead of axios (both traced by the project bootstrap): ` +
     `${fixed(ratio, 2)} of the saturation throughput (${verdict}), ` +
-    `${signed(p50)} p50 and ${signed(p99)} p99 at 100 req/s.`
+    `${signed(p50)} p50 and ${signed(p99)} p99 at ${results.rates.lower} req/s.`
   );
 }
 
-/** Latency distributions at 100 req/s (median round of each configuration) as an SVG line chart. */
+/** Latency distributions at the lower rate (median round of each configuration) as an SVG line chart. */
 export function latencySvg(results: Results): string {
-  const colors: Record<ConfigName, string> = {
-    off: '#2b8a3e',
-    stock: '#c92a2a',
-    project: '#1864ab',
-    'project, gRPC hop': '#0b7285',
-    'head 10%': '#e67700',
-    'head 1%': '#862e9c',
-  };
-  const series = (Object.keys(results.configs) as ConfigName[]).map((name) => {
-    const rounds = results.configs[name].rounds;
-    const mid = [...rounds].sort((a, b) => a.rate100.p50Ms - b.rate100.p50Ms)[Math.floor(rounds.length / 2)];
+  const palette = ['#2b8a3e', '#c92a2a', '#1864ab', '#0b7285', '#e67700', '#862e9c', '#5c940d', '#495057', '#d6336c'];
+  const names = Object.keys(results.configs);
+  const colors = Object.fromEntries(names.map((name, i) => [name, palette[i % palette.length]]));
+  const series = names.map((name) => {
+    const rounds = results.configs[name]?.rounds ?? [];
+    const mid = [...rounds].sort((a, b) => a.lower.p50Ms - b.lower.p50Ms)[Math.floor(rounds.length / 2)];
     // Sorted: an object lists integer-like keys ("50") before the others ("2.5").
-    const points = Object.entries(mid?.rate100.distribution ?? {}).map(([p, ms]) => ({ p: Number(p), ms }));
+    const points = Object.entries(mid?.lower.distribution ?? {}).map(([p, ms]) => ({ p: Number(p), ms }));
     return { name, points: points.sort((a, b) => a.p - b.p) };
   });
   const maxMs = Math.max(1, ...series.flatMap((s) => s.points.map((pt) => pt.ms)));
@@ -168,9 +287,9 @@ export function latencySvg(results: Results): string {
   );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" role="img">`,
-    '<title>Latency distribution at 100 req/s: off, stock and project</title>',
+    `<title>Latency distribution at ${results.rates.lower} req/s, by configuration</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="14" font-size="13">Latency at 100 req/s, cumulative (percent of requests at or under)</text>`,
+    `<text x="${left}" y="14" font-size="13">Latency at ${results.rates.lower} req/s, cumulative (percent of requests at or under)</text>`,
     `<line x1="${left}" y1="${y(0)}" x2="${w - 20}" y2="${y(0)}" stroke="#999"/><line x1="${left}" y1="${y(0)}" x2="${left}" y2="${y(100)}" stroke="#999"/>`,
     ...[0, 50, 90, 99].map((p) => `<text x="${left - 6}" y="${y(p) + 4}" font-size="11" text-anchor="end">p${p}</text>`),
     ...ticks,

@@ -55,6 +55,8 @@ export interface StackOptions extends Partial<OutputOptions> {
    * a fresh temporary one, and stop() removes it.
    */
   dataDir?: string;
+  /** Each service writes a V8 CPU profile (node --cpu-prof) into <this>/<its name> when it exits. */
+  cpuProfileDir?: string;
 }
 
 interface Component {
@@ -169,12 +171,13 @@ export class Stack {
     const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-'));
     const tempDirs = [...(options.dataDir ? [] : [dataDir]), ...(options.logDir ? [] : [logDir])];
     const output: OutputOptions = { echo: options.echo ?? false, logDir };
-    const serviceEnv = { ...baseServiceEnv(dotenv, ports), ...options.serviceEnv };
+    const serviceEnv = { ...baseServiceEnv(dotenv, ports, options.serviceEnv?.OTEL_EXPORTER_OTLP_PROTOCOL), ...options.serviceEnv };
     const pipeline = pipelineComponents(binaries, ports, dataDir, dotenv, options);
     const services = SERVICE_NAMES.map((name): [string, Component] => {
       const base = `http://127.0.0.1:${servicePort(name, ports)}`;
       const env = { ...serviceEnv, ...options.envFor?.[name] };
-      const spec = serviceSpec(name, ports, env, options.preload === undefined ? PROJECT_BOOTSTRAP : options.preload);
+      const profileArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, name)}`] : [];
+      const spec = serviceSpec(name, ports, env, options.preload === undefined ? PROJECT_BOOTSTRAP : options.preload, profileArgs);
       return [name, { spec, readyUrl: `${base}/readyz`, aliveUrl: `${base}/healthz` }];
     });
     const pipelineNames = pipeline.map(([name]) => name);

@@ -12,13 +12,19 @@ export const PROJECT_BOOTSTRAP = '@demo/telemetry/register';
 /** The deployment.environment.name the services of this runner report (compose: docker-compose). */
 export const LOCAL_ENVIRONMENT = 'local';
 
-/** One of the three services, preloading `preload` (the bootstrap, another module, or null for none). */
-export function serviceSpec(name: ServiceName, ports: StackPorts, serviceEnv: Record<string, string>, preload: string | null): ProcessSpec {
+/** One of the three services, preloading `preload` (the bootstrap, another module, or null for none), with any extra `nodeArgs`. */
+export function serviceSpec(
+  name: ServiceName,
+  ports: StackPorts,
+  serviceEnv: Record<string, string>,
+  preload: string | null,
+  nodeArgs: string[] = [],
+): ProcessSpec {
   return {
     name,
     // The Node running this runner: the project's own Node 24.
     command: process.execPath,
-    args: [...(preload ? ['--require', preload] : []), 'dist/server.js'],
+    args: [...nodeArgs, ...(preload ? ['--require', preload] : []), 'dist/server.js'],
     cwd: join(REPO_ROOT, 'services', name),
     env: {
       ...inheritedEnv(),
@@ -30,11 +36,15 @@ export function serviceSpec(name: ServiceName, ports: StackPorts, serviceEnv: Re
   };
 }
 
-/** What all three services get, as compose gives it to them. */
-export function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts): Record<string, string> {
+/**
+ * What all three services get, as compose gives it to them. The OTLP endpoint is the Collector's
+ * gRPC port, or its HTTP port when `otlpProtocol` (OTEL_EXPORTER_OTLP_PROTOCOL) is http/protobuf.
+ */
+export function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts, otlpProtocol?: string): Record<string, string> {
+  const otlpPort = otlpProtocol?.startsWith('http/') ? ports.collectorOtlpHttp : ports.collectorOtlpGrpc;
   return {
     HOST: '127.0.0.1',
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.collectorOtlpGrpc}`,
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
     OTEL_BSP_SCHEDULE_DELAY: requireKey(dotenv, 'OTEL_BSP_SCHEDULE_DELAY'),
     OTEL_METRIC_EXPORT_INTERVAL: requireKey(dotenv, 'OTEL_METRIC_EXPORT_INTERVAL'),
     OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${LOCAL_ENVIRONMENT}`,
