@@ -1,53 +1,80 @@
 /**
  * CI runs a short version of `pnpm bench` only to check that it works end to end: every
- * figure is measured and every target gets a verdict line. Its timings are not judged here;
- * the full benchmark's are (docs/benchmark).
+ * figure is measured (the CPU account per process and the attribution by owner among them) and
+ * every target gets a verdict line. Its timings are not judged here; the full benchmark's are
+ * (docs/benchmark).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@demo/stack';
+import { PIPELINE_NAMES, REPO_ROOT, SERVICE_NAMES } from '@demo/stack';
 
 /** What this test reads of a round in results.json (tools/bench/src/report.ts: RoundResult). */
 interface Round {
   saturationRps: number;
-  failedByLoad: { saturation: number; rate100: number; rate300: number };
+  failedByLoad: { saturation: number; lower: number; higher: number };
 }
 
+const CONFIGS = ['off', 'stock', 'project', 'project, gRPC hop', 'head 10%', 'project, queue in memory', 'project, Jaeger in memory'];
 const out = mkdtempSync(join(tmpdir(), 'bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-test('pnpm bench --smoke measures every figure and writes JSON, markdown and SVG', () => {
+test('pnpm bench --smoke measures every figure, accounts CPU per process, attributes it by owner, and writes JSON, markdown and SVG', () => {
   execFileSync(process.execPath, [join(REPO_ROOT, 'tools/bench/dist/bench.js'), '--smoke', '--out', out], {
     stdio: 'pipe',
-    timeout: 300_000,
+    timeout: 420_000,
   });
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-  for (const name of ['off', 'stock', 'project', 'project, gRPC hop', 'head 10%', 'head 1%']) {
+  // The fixed rates come from this run's own untraced saturation.
+  expect(results.rates.lower).toBe(Math.round(results.rates.offSaturationRps * 0.15));
+  expect(results.rates.higher).toBe(Math.round(results.rates.offSaturationRps * 0.3));
+  expect(Object.keys(results.summary)).toEqual(CONFIGS);
+  for (const name of CONFIGS) {
     const summary = results.summary[name];
     expect([name, summary.saturationRps.median]).toEqual([name, expect.any(Number)]);
     expect(summary.saturationRps.median).toBeGreaterThan(0);
-    expect(Number.isFinite(summary.rate100.p99Ms)).toBe(true);
+    expect(Number.isFinite(summary.lower.p99Ms)).toBe(true);
     expect(Object.keys(summary.startupMs)).toEqual(['posts-service', 'users-service', 'frontend']);
-    // No request may fail under a load the configuration carries. A fixed rate above its
-    // saturation throughput overloads it, and requests then time out: that is a measurement of
-    // this machine, not the benchmark failing (on a slow day here, stock carried 176 req/s and
-    // its 300 req/s phase timed out 137 requests). On a failure, the bench's samples say what failed.
+    // Every process of the stack has its CPU per request, from /proc.
+    expect(Object.keys(summary.cpu.usPerRequest).sort()).toEqual([...SERVICE_NAMES, ...PIPELINE_NAMES].sort());
+    expect(summary.cpu.servicesUsPerRequest.median).toBeGreaterThan(0);
+    expect(summary.cpu.pipelineUsPerRequest.median).toBeGreaterThan(0);
+    // Tracing off exports no spans; every traced configuration does, and the pipeline's per-span cost is measured.
+    if (name === 'off') expect(summary.cpu.spansPerRequest).toBe(0);
+    else {
+      expect([name, summary.cpu.spansPerRequest]).toEqual([name, expect.any(Number)]);
+      expect(summary.cpu.spansPerRequest).toBeGreaterThan(0);
+      expect(summary.cpu.percentOfCorePer1000SpansPerSec.jaeger).toBeGreaterThan(0);
+    }
+    // No request may fail under a load the configuration carries. The higher rate can overload a
+    // configuration on a slow day: then its requests time out, a measurement of this machine, not
+    // the benchmark failing. On a failure, the bench's samples say what failed.
     const failed = results.configs[name].rounds.filter(
-      (r: Round) => r.failedByLoad.saturation + r.failedByLoad.rate100 > 0 || (r.saturationRps > 300 * 1.25 && r.failedByLoad.rate300 > 0),
+      (r: Round) =>
+        r.failedByLoad.saturation + r.failedByLoad.lower > 0 ||
+        (r.saturationRps > results.rates.higher * 1.25 && r.failedByLoad.higher > 0),
     );
     expect([name, failed]).toEqual([name, []]);
   }
+  // The services' added CPU, shared out by owner: the instrumentations appear only when traced.
+  const owners = Object.fromEntries(results.attribution.rows.map((row: { owner: string }) => [row.owner, row]));
+  expect(owners['instrumentation-http']).toMatchObject({ offUs: 0, projectUs: expect.any(Number) });
+  expect(owners['instrumentation-http'].projectUs).toBeGreaterThan(0);
+  expect(owners['garbage collection'].offUs).toBeGreaterThan(0);
+  expect(results.attribution.measured.projectUs).toBeGreaterThan(results.attribution.measured.offUs);
   expect(results.delivery.expectedSpans).toBeGreaterThan(0);
   expect(results.timeToVisibleMs.samples).toBeGreaterThan(0);
-  // The gateway tier: its CPU per 1000 spans/s and each gateway's memory, measured.
+  // The two-tier pipeline: each tier's CPU per 1000 spans/s and each gateway's memory, measured.
   expect(results.gatewayTier).toMatchObject({ gateways: 2, failedRequests: expect.any(Number) });
   expect(results.gatewayTier.spansPerSec).toBeGreaterThan(0);
-  expect(results.gatewayTier.cpuPercentOfCorePer1000SpansPerSec).toBeGreaterThan(0);
+  for (const tier of ['agent', 'gateways', 'jaeger'])
+    expect(results.gatewayTier.cpuPercentOfCorePer1000SpansPerSec[tier]).toBeGreaterThan(0);
   expect(Object.keys(results.gatewayTier.peakRssMb)).toEqual(['otel-gateway-1', 'otel-gateway-2']);
-  expect(results.verdicts).toHaveLength(8);
+  expect(results.verdicts).toHaveLength(10);
   const markdown = readFileSync(join(out, 'results.md'), 'utf8');
-  expect(markdown.match(/^- (PASS|MISS): /gm)).toHaveLength(8);
+  expect(markdown.match(/^- (PASS|MISS): /gm)).toHaveLength(10);
+  expect(markdown).toContain("**The services' added CPU per request**");
+  expect(markdown).toMatch(/^\| owner \| off \| project \| added \| share of the added \|$/m);
   expect(readFileSync(join(out, 'latency.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>/);
 });
