@@ -21,3 +21,45 @@ describe('TRACE_EXPRESS_LAYERS=true', () => {
     expect(spans.filter((span) => span.kind === 'SERVER').map((span) => span.name)).toEqual(['GET /api/users/:id']);
   });
 });
+
+describe.each([
+  ['http/protobuf', 'http', 'grpc'],
+  ['grpc', 'grpc', 'http'],
+] as const)('OTEL_EXPORTER_OTLP_PROTOCOL=%s', (protocol, used, unused) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // The runner points the services at the Collector's port for the protocol.
+    stack = await Stack.start({ ports: 'free', serviceEnv: { OTEL_EXPORTER_OTLP_PROTOCOL: protocol } });
+  });
+  afterAll(() => stack?.stop());
+
+  test(`spans, log records and metrics reach the Collector over ${used} only, and the trace is whole in Jaeger`, async () => {
+    const response = await fetch(`${stack.frontendUrl}/api/users/1`);
+    expect(response.status).toBe(200);
+    const contract = TRACE_CONTRACTS.userWithPosts;
+    const { spans } = await waitForTrace(stack.jaegerUrl, traceIdOf(response.headers.get('traceresponse')), contract.spans.length);
+    expect(spans).toHaveLength(contract.spans.length);
+    const accepted = await acceptedByTransport(stack, used, 30_000);
+    for (const signal of ['spans', 'log_records', 'metric_points']) {
+      expect([signal, accepted[signal]?.[used]]).toEqual([signal, expect.any(Number)]);
+      expect([signal, accepted[signal]?.[unused] ?? 0]).toEqual([signal, 0]);
+    }
+  });
+});
+
+/** The Collector's accepted counters by signal and transport, once metric points have arrived over `transport` too (they leave every OTEL_METRIC_EXPORT_INTERVAL). */
+async function acceptedByTransport(stack: Stack, transport: string, timeoutMs: number): Promise<Record<string, Record<string, number>>> {
+  for (const deadline = Date.now() + timeoutMs; ; ) {
+    const text = await (await fetch(stack.collectorMetricsUrl)).text();
+    const counts: Record<string, Record<string, number>> = {};
+    for (const line of text.split('\n').filter((l) => l.startsWith('otelcol_receiver_accepted_') && l.includes('receiver="otlp"'))) {
+      const signal = /^otelcol_receiver_accepted_(\w+?)(_total)?\{/.exec(line)?.[1] ?? '';
+      const via = /transport="(\w+)"/.exec(line)?.[1] ?? '';
+      const bucket = counts[signal] ?? {};
+      bucket[via] = (bucket[via] ?? 0) + Number(line.split(' ').pop());
+      counts[signal] = bucket;
+    }
+    if ((counts.metric_points?.[transport] ?? 0) > 0 || Date.now() > deadline) return counts;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

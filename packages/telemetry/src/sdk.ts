@@ -5,11 +5,18 @@ import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrum
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  envDetector,
+  hostDetector,
+  type ResourceDetector,
+  resourceFromAttributes,
+  serviceInstanceIdDetector,
+} from '@opentelemetry/resources';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { EXPORT_BATCH_SPANS, isUntracedUrl, type TelemetryConfig, UNTRACED_GRPC_METHODS } from './config';
+import { EXPORT_BATCH_SPANS, isUntracedUrl, type ResourceDetectorName, type TelemetryConfig, UNTRACED_GRPC_METHODS } from './config';
 import { otlpLogExporter, otlpMetricExporter, otlpTraceExporter } from './otlp-exporters';
 import { OutageReportingExporter } from './outage-reporting-exporter';
 import { RetryingSpanExporter } from './retrying-exporter';
@@ -22,6 +29,7 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
   const sdk = new NodeSDK({
     // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are merged over these defaults.
     resource: defaultResource().merge(resourceFromAttributes(config.resourceDefaults)),
+    resourceDetectors: config.resourceDetectors?.map((name) => RESOURCE_DETECTORS[name]),
     // OTLP (gRPC, or HTTP/protobuf: OTEL_EXPORTER_OTLP_PROTOCOL) behind a batch span processor;
     // both read their OTEL_EXPORTER_OTLP_* / OTEL_BSP_* settings.
     // The retrying wrapper keeps spans through a Collector outage instead of dropping them.
@@ -66,6 +74,12 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
   sdk.start();
   return sdk;
 }
+
+const RESOURCE_DETECTORS: Record<ResourceDetectorName, ResourceDetector> = {
+  env: envDetector,
+  host: hostDetector,
+  serviceinstance: serviceInstanceIdDetector,
+};
 
 /**
  * The instrumentations this bootstrap bundles, by their OTEL_NODE_ENABLED_INSTRUMENTATIONS names.

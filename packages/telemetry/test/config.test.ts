@@ -19,12 +19,39 @@ describe('readTelemetryConfig', () => {
       grpcServerRequestMetadata: [],
       expressLayerSpans: false,
       propagators: ['tracecontext', 'baggage'],
-      exportEndpoint: 'http://localhost:4317',
+      exportEndpoint: 'http://localhost:4318',
       exportBufferSpans: 10_000,
       metricsExporter: 'otlp',
       logsExporter: 'otlp',
       metricExportIntervalMs: 60_000,
+      otlpProtocols: { traces: 'http/protobuf', metrics: 'http/protobuf', logs: 'http/protobuf' },
+      warnings: [],
+      resourceDetectors: ['env', 'host', 'serviceinstance'],
     });
+  });
+
+  test('OTEL_EXPORTER_OTLP_PROTOCOL sets every signal; a per-signal variable wins for its signal', () => {
+    const config = readTelemetryConfig(
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/protobuf' },
+      emptyDir,
+    );
+    expect(config.otlpProtocols).toEqual({ traces: 'grpc', metrics: 'grpc', logs: 'http/protobuf' });
+    expect(config.warnings).toEqual([]);
+    // Without an endpoint, the OTLP/gRPC default: port 4317.
+    expect(config.exportEndpoint).toBe('http://localhost:4317');
+  });
+
+  test('an OTLP protocol this bootstrap does not bundle is a warning that names the supported ones, and the default is used', () => {
+    const config = readTelemetryConfig({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }, emptyDir);
+    expect(config.otlpProtocols.traces).toBe('http/protobuf');
+    expect(config.warnings).toEqual([
+      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="http/json" is not supported by this bootstrap (it has: grpc, http/protobuf); using http/protobuf',
+    ]);
+  });
+
+  test('OTEL_NODE_RESOURCE_DETECTORS, when set, is left to the SDK; unset, the bootstrap leaves out process.* and os.*', () => {
+    expect(readTelemetryConfig({ OTEL_NODE_RESOURCE_DETECTORS: 'all' }, emptyDir).resourceDetectors).toBeUndefined();
+    expect(readTelemetryConfig({}, emptyDir).resourceDetectors).toEqual(['env', 'host', 'serviceinstance']);
   });
 
   test.each([

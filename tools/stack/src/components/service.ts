@@ -38,12 +38,14 @@ export function serviceSpec(
 
 /**
  * What all three services get, as compose gives it to them. The OTLP endpoint is the Collector's
- * gRPC port, or its HTTP port when `otlpProtocol` (OTEL_EXPORTER_OTLP_PROTOCOL) is http/protobuf.
+ * port for the protocol: `otlpProtocol` when given (a test's or the bench's), else .env's.
  */
 export function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts, otlpProtocol?: string): Record<string, string> {
-  const otlpPort = otlpProtocol?.startsWith('http/') ? ports.collectorOtlpHttp : ports.collectorOtlpGrpc;
+  const protocol = otlpProtocol ?? requireKey(dotenv, 'OTEL_EXPORTER_OTLP_PROTOCOL');
+  const otlpPort = protocol === 'grpc' ? ports.collectorOtlpGrpc : ports.collectorOtlpHttp;
   return {
     HOST: '127.0.0.1',
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
     OTEL_BSP_SCHEDULE_DELAY: requireKey(dotenv, 'OTEL_BSP_SCHEDULE_DELAY'),
     OTEL_METRIC_EXPORT_INTERVAL: requireKey(dotenv, 'OTEL_METRIC_EXPORT_INTERVAL'),
