@@ -59,6 +59,14 @@ export function allConfigs(): BenchConfig[] {
       jaegerEnv: { JAEGER_TRACE_STORAGE: 'in_memory' },
     },
     ...levers().map(([name, description, env]) => project(name, description, env)),
+    {
+      ...project(
+        'pipeline lever: no gzip to Jaeger',
+        'the project, the Collector sending to Jaeger uncompressed (COLLECTOR_JAEGER_COMPRESSION=none)',
+        {},
+      ),
+      collectorEnv: { COLLECTOR_JAEGER_COMPRESSION: 'none' },
+    },
   ];
 }
 
@@ -70,7 +78,16 @@ export function allConfigs(): BenchConfig[] {
 function levers(): [string, string, Record<string, string>][] {
   const heapMb = readEnvFile(join(REPO_ROOT, '.env')).SERVICE_HEAP_MB ?? '192';
   return [
-    ['lever: OTLP/HTTP', 'the project, OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }],
+    [
+      'lever: OTLP/gRPC',
+      'the project, OTEL_EXPORTER_OTLP_PROTOCOL=grpc (the default until 2026-12-03)',
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+    ],
+    [
+      'lever: all resource attributes',
+      'the project, OTEL_NODE_RESOURCE_DETECTORS=all (process.* and os.* too: the SDK default, and the default until 2026-12-03)',
+      { OTEL_NODE_RESOURCE_DETECTORS: 'all' },
+    ],
     ['lever: logs off', 'the project, OTEL_LOGS_EXPORTER=none (the most a cheaper log path could save)', { OTEL_LOGS_EXPORTER: 'none' }],
     ['lever: metrics off', 'the project, OTEL_METRICS_EXPORTER=none (the most metric views could save)', { OTEL_METRICS_EXPORTER: 'none' }],
     [
@@ -82,11 +99,6 @@ function levers(): [string, string, Record<string, string>][] {
       'lever: 16 MB young generation',
       'the project, --max-semi-space-size=16 instead of SERVICE_SEMI_SPACE_MB',
       { NODE_OPTIONS: `--max-old-space-size=${heapMb} --max-semi-space-size=16` },
-    ],
-    [
-      'lever: fewer resource attributes',
-      'the project, OTEL_NODE_RESOURCE_DETECTORS=env,host,serviceinstance (no process.* or os.* attributes)',
-      { OTEL_NODE_RESOURCE_DETECTORS: 'env,host,serviceinstance' },
     ],
   ];
 }
