@@ -10,6 +10,7 @@ import { join } from 'node:path';
 interface CallFrame {
   functionName: string;
   url: string;
+  lineNumber?: number;
 }
 
 interface ProfileNode {
@@ -128,34 +129,63 @@ export function ownerOfFrame(frame: CallFrame): string | undefined {
  * includes the moments the kernel ran another process; /proc says how much CPU there was to share.
  */
 export function foldByOwner(profile: CpuProfile, fromUs = -Infinity, toUs = Infinity): Record<string, number> {
+  return fold(profile, fromUs, toUs, (owned) => owned.owner);
+}
+
+/** The same, by the function that owned each sample: "owner: function (file:line)". */
+export function foldByFunction(profile: CpuProfile, fromUs = -Infinity, toUs = Infinity): Record<string, number> {
+  return fold(profile, fromUs, toUs, (owned) => `${owned.owner}: ${owned.fn}`);
+}
+
+interface Owned {
+  owner: string;
+  /** The frame that made the owner: the sample's own, or the nearest caller with an owner. */
+  fn: string;
+}
+
+function fold(profile: CpuProfile, fromUs: number, toUs: number, keyOf: (owned: Owned) => string): Record<string, number> {
   const owners = ownersOfNodes(profile);
   const folded: Record<string, number> = {};
   let at = profile.startTime;
   profile.samples.forEach((id, i) => {
     const delta = profile.timeDeltas[i] ?? 0;
     at += delta;
-    const owner = owners.get(id);
-    if (at < fromUs || at > toUs || owner === undefined) return;
-    folded[owner] = (folded[owner] ?? 0) + delta;
+    const owned = owners.get(id);
+    if (at < fromUs || at > toUs || owned === undefined) return;
+    const key = keyOf(owned);
+    folded[key] = (folded[key] ?? 0) + delta;
   });
   const total = Object.values(folded).reduce((sum, us) => sum + us, 0);
-  return Object.fromEntries(Object.entries(folded).map(([owner, us]) => [owner, us / total]));
+  return Object.fromEntries(Object.entries(folded).map(([key, us]) => [key, us / total]));
 }
 
 /** Each node's owner: its own, or its nearest owned ancestor's; (idle) and (root) own nothing. */
-function ownersOfNodes(profile: CpuProfile): Map<number, string | undefined> {
-  const owners = new Map<number, string | undefined>();
+function ownersOfNodes(profile: CpuProfile): Map<number, Owned | undefined> {
+  const owners = new Map<number, Owned | undefined>();
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const visit = (id: number, inherited: string) => {
+  const visit = (id: number, inherited: Owned) => {
     const node = byId.get(id);
     if (!node) return;
-    const owner = ownerOfFrame(node.callFrame) ?? inherited;
-    owners.set(id, ['(idle)', '(root)'].includes(node.callFrame.functionName) ? undefined : owner);
-    for (const child of node.children ?? []) visit(child, owner);
+    const own = ownerOfFrame(node.callFrame);
+    const owned = own === undefined ? inherited : { owner: own, fn: describeFrame(node.callFrame) };
+    owners.set(id, ['(idle)', '(root)'].includes(node.callFrame.functionName) ? undefined : owned);
+    for (const child of node.children ?? []) visit(child, owned);
   };
   const root = profile.nodes[0];
-  if (root) visit(root.id, NODE_CORE);
+  if (root) visit(root.id, { owner: NODE_CORE, fn: '(no caller in a package)' });
   return owners;
+}
+
+/** "name (file.js:line)", with the path cut after the package's folder. */
+function describeFrame(frame: CallFrame & { lineNumber?: number }): string {
+  if (!frame.url) return frame.functionName;
+  const file = frame.url.replace(/^.*\/node_modules\/(@[^/]+\/)?[^/]+\//, '').replace(/^.*\/(services|packages)\//, '');
+  return `${frame.functionName || '(anonymous)'} (${file}:${(frame.lineNumber ?? -1) + 1})`;
+}
+
+/** The owners that are OpenTelemetry's: the instrumentations, the SDKs, the exporters, context. */
+export function isOpenTelemetryOwner(owner: string): boolean {
+  return /^(instrumentation|sdk-|OTLP|context|OpenTelemetry)/.test(owner);
 }
 
 /** The one profile node --cpu-prof wrote into `dir` (the folder each service is given). */

@@ -16,7 +16,10 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type PipelineShape, REPO_ROOT, SERVICE_NAMES, Stack, type StackOptions } from '@demo/stack';
-import { foldByOwner, monotonicUs, readProfile, UNATTRIBUTED } from './attribution';
+import { foldByFunction, foldByOwner, isOpenTelemetryOwner, monotonicUs, readProfile, UNATTRIBUTED } from './attribution';
+
+const TOP_FUNCTIONS = 12;
+
 import { type BenchConfig, COMMON_ENV, selectConfigs } from './configs';
 import { accountCpu, percentOfCorePer1000SpansPerSec } from './cpu-account';
 import {
@@ -143,7 +146,7 @@ async function round(config: BenchConfig, rates: Rates): Promise<RoundResult> {
 async function profileByOwner(
   config: BenchConfig,
   rate: number,
-): Promise<{ usPerRequestByOwner: Record<string, number>; measuredUs: number }> {
+): Promise<{ usPerRequestByOwner: Record<string, number>; usPerRequestByFunction: Record<string, number>; measuredUs: number }> {
   const dir = args['keep-profiles'] ? join(args['keep-profiles'], config.name) : mkdtempSync(join(tmpdir(), 'bench-profiles-'));
   try {
     const { fromUs, toUs, account } = await withStack(
@@ -157,13 +160,17 @@ async function profileByOwner(
       { startServices: true, cpuProfileDir: dir },
     );
     const usPerRequestByOwner: Record<string, number> = {};
+    const usPerRequestByFunction: Record<string, number> = {};
+    const addShares = (into: Record<string, number>, shares: Record<string, number>, cpuUs: number) => {
+      for (const [key, share] of Object.entries(shares)) into[key] = (into[key] ?? 0) + share * cpuUs;
+    };
     for (const name of SERVICE_NAMES) {
+      const profile = readProfile(join(dir, name));
       const cpuUs = account.usPerRequest[name] ?? Number.NaN;
-      for (const [owner, share] of Object.entries(foldByOwner(readProfile(join(dir, name)), fromUs, toUs))) {
-        usPerRequestByOwner[owner] = (usPerRequestByOwner[owner] ?? 0) + share * cpuUs;
-      }
+      addShares(usPerRequestByOwner, foldByOwner(profile, fromUs, toUs), cpuUs);
+      addShares(usPerRequestByFunction, foldByFunction(profile, fromUs, toUs), cpuUs);
     }
-    return { usPerRequestByOwner, measuredUs: account.servicesUsPerRequest };
+    return { usPerRequestByOwner, usPerRequestByFunction, measuredUs: account.servicesUsPerRequest };
   } finally {
     if (!args['keep-profiles']) rmSync(dir, { recursive: true, force: true });
   }
@@ -187,6 +194,12 @@ async function attribution(off: BenchConfig, project: BenchConfig, rate: number)
     measured: { offUs: untraced.measuredUs, projectUs: traced.measuredUs, addedUs: traced.measuredUs - untraced.measuredUs },
     attributed: sum((r) => (UNATTRIBUTED.includes(r.owner) ? 0 : r.addedUs)),
     rows,
+    // Inside OpenTelemetry's packages, the functions that cost most (traced services only: off runs none of them).
+    topOpenTelemetryFunctions: Object.entries(traced.usPerRequestByFunction)
+      .filter(([key]) => isOpenTelemetryOwner(key))
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, TOP_FUNCTIONS)
+      .map(([fn, us]) => ({ fn, us: Math.round(us) })),
   };
 }
 

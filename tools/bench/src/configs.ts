@@ -78,6 +78,8 @@ export function allConfigs(): BenchConfig[] {
 function levers(): [string, string, Record<string, string>][] {
   const heapMb = readEnvFile(join(REPO_ROOT, '.env')).SERVICE_HEAP_MB ?? '192';
   return [
+    // An A/A control: the same as project. How far apart the two land is this machine's noise.
+    ['control: project again', 'the project, unchanged: the noise floor of any A/B in the same run', {}],
     [
       'lever: OTLP/gRPC',
       'the project, OTEL_EXPORTER_OTLP_PROTOCOL=grpc (the default until 2026-12-03)',

@@ -27,6 +27,8 @@ export interface Attribution {
   /** The added µs per request of the owners that name code (all but native code and other packages). */
   attributed: number;
   rows: { owner: string; offUs: number; projectUs: number; addedUs: number }[];
+  /** Inside OpenTelemetry's packages: the functions that cost most, µs per request ("owner: function (file:line)"). */
+  topOpenTelemetryFunctions: { fn: string; us: number }[];
 }
 
 export interface Results {
@@ -212,6 +214,10 @@ export function attributionTable(a: Attribution): string {
     `| **all, from /proc** | ${a.measured.offUs} | ${a.measured.projectUs} | ${a.measured.addedUs} | 100% |`,
     '',
     `Attributed to named code: ${a.attributed} µs of the ${a.measured.addedUs} µs added (${share(a.attributed)}); the rest is native code with no JavaScript on the stack, and packages not named.`,
+    '',
+    "Inside OpenTelemetry's packages, the functions that cost most (with what they call outside any package), µs per request:",
+    '',
+    ...a.topOpenTelemetryFunctions.map((f) => `- ${f.fn}: ${f.us}`),
   ].join('\n');
 }
 

@@ -1,4 +1,4 @@
-import { type CpuProfile, foldByOwner, ownerOfFrame } from '../src/attribution';
+import { type CpuProfile, foldByFunction, foldByOwner, ownerOfFrame } from '../src/attribution';
 
 const frame = (functionName: string, url: string) => ({ functionName, url });
 const pkg = (path: string) => `file:///repo/node_modules/.pnpm/x@1.0.0/node_modules/${path}`;
@@ -56,6 +56,13 @@ describe('foldByOwner', () => {
     expect(foldByOwner(profile, 1_150, 1_450)).toEqual({
       'instrumentation-http': 2 / 3,
       'Node core with no package above it (sockets, HTTP parsing, timers)': 1 / 3,
+    });
+  });
+
+  test('by function: a builtin counts for the function that called it, with its file and line', () => {
+    expect(foldByFunction(profile)).toEqual({
+      'instrumentation-http: emit (build/src/http.js:0)': 4 / 5,
+      'Node core with no package above it (sockets, HTTP parsing, timers): (no caller in a package)': 1 / 5,
     });
   });
 });
