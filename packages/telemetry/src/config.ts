@@ -75,8 +75,9 @@ export const OTLP_PROTOCOLS = ['grpc', 'http/protobuf'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
 /**
- * The specification's default, and the cheaper of the two in the services: OTLP/HTTP cost 0.38 of
- * the untraced services' CPU per request against 0.54 over gRPC (docs/performance.md). Over gRPC,
+ * The specification's default, and the cheaper of the two in the services in each of three A/B
+ * runs (0.38 of the untraced services' CPU per request against 0.54 over gRPC in the first;
+ * docs/performance.md). Over gRPC,
  * point OTEL_EXPORTER_OTLP_ENDPOINT at the Collector's port 4317 instead of 4318.
  */
 export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
@@ -84,7 +85,7 @@ export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
 /**
  * The resource detectors when OTEL_NODE_RESOURCE_DETECTORS is unset (the SDK's default adds
  * `process` and `os`). Jaeger's Badger store writes an index entry per resource attribute for
- * every span, and the eleven process.* and os.* attributes cost it about a quarter of its CPU
+ * every span, and the eleven process.* and os.* attributes cost it a quarter to two fifths of its CPU
  * (docs/performance.md). OTEL_NODE_RESOURCE_DETECTORS=all brings them back.
  */
 export const DEFAULT_RESOURCE_DETECTORS = ['env', 'host', 'serviceinstance'] as const;
