@@ -2,6 +2,7 @@
 import { Stack } from '@demo/stack';
 import { traceIdOf } from './contract-matcher';
 import { waitForTrace } from './jaeger';
+import { eventually, promQuery } from './prometheus';
 import { TRACE_CONTRACTS } from './trace-contracts';
 
 describe('TRACE_EXPRESS_LAYERS=true', () => {
@@ -44,6 +45,21 @@ describe.each([
       expect([signal, accepted[signal]?.[used]]).toEqual([signal, expect.any(Number)]);
       expect([signal, accepted[signal]?.[unused] ?? 0]).toEqual([signal, 0]);
     }
+  });
+
+  test("the exporters' own requests are not counted as the services' HTTP client calls", async () => {
+    await fetch(`${stack.frontendUrl}/api/users/1`);
+    // Only the frontend and users-service call other services over HTTP; posts-service calls nothing.
+    const clients = await eventually(
+      () => promQuery(stack.prometheusUrl, 'sum by (job) (http_client_request_duration_seconds_count)'),
+      (found) => found.length >= 2,
+      30_000,
+      'the HTTP client duration histograms in Prometheus',
+    );
+    expect(clients.map((series) => series.metric.job).sort()).toEqual([
+      'otel-node-tracing-demo/frontend',
+      'otel-node-tracing-demo/users-service',
+    ]);
   });
 });
 

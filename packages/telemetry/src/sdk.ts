@@ -16,7 +16,14 @@ import {
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { EXPORT_BATCH_SPANS, isUntracedUrl, type ResourceDetectorName, type TelemetryConfig, UNTRACED_GRPC_METHODS } from './config';
+import {
+  EXPORT_BATCH_SPANS,
+  isExportRequest,
+  isUntracedUrl,
+  type ResourceDetectorName,
+  type TelemetryConfig,
+  UNTRACED_GRPC_METHODS,
+} from './config';
 import { otlpLogExporter, otlpMetricExporter, otlpTraceExporter } from './otlp-exporters';
 import { OutageReportingExporter } from './outage-reporting-exporter';
 import { RetryingSpanExporter } from './retrying-exporter';
@@ -87,7 +94,13 @@ const RESOURCE_DETECTORS: Record<ResourceDetectorName, ResourceDetector> = {
  * startup, memory and image size down (README: "What tracing costs").
  */
 const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Instrumentation> = {
-  http: () => new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isUntracedUrl(request.url) }),
+  http: (config) =>
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (request) => isUntracedUrl(request.url),
+      // The OTLP/HTTP exporters' own requests: their spans are suppressed anyway, but the client
+      // duration histogram would count every export as a call of the service's.
+      ignoreOutgoingRequestHook: (request) => isExportRequest(config, request.hostname ?? request.host, request.port),
+    }),
   express: (config) =>
     new ExpressInstrumentation({
       ignoreLayersType: config.expressLayerSpans
