@@ -92,8 +92,8 @@ export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 /**
  * grpc, although the specification's default is http/protobuf. OTLP/HTTP measured a little cheaper
  * in the services in three A/B runs, but by less than the same configuration moved against
- * itself (docs/performance.md); and its exporter retries a refused connection by itself for up
- * to its timeout, holding the batch processor meanwhile, so the outage handling this bootstrap
+ * itself (docs/performance.md); and its exporter retries a network error by itself (up to 5
+ * attempts within the export timeout), holding the batch processor meanwhile, so the outage handling this bootstrap
  * is tested for (RetryingSpanExporter: keep, report once, recover) is gRPC's. Over http/protobuf,
  * point OTEL_EXPORTER_OTLP_ENDPOINT at the Collector's port 4318.
  */
