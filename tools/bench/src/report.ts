@@ -145,18 +145,26 @@ function headline(results: Results): string {
   ].join('\n');
 }
 
-function configTable(results: Results): string {
+/** A table with a column per configuration: its header lines, and a row maker. */
+function byConfiguration(results: Results) {
   const names = Object.keys(results.summary);
+  return {
+    names,
+    header: [`| | ${names.join(' | ')} |`, `|---|${names.map(() => '---').join('|')}|`],
+    row: (label: string, value: (s: Summary) => string) =>
+      `| ${label} | ${names.map((n) => value(results.summary[n] as Summary)).join(' | ')} |`,
+  };
+}
+
+function configTable(results: Results): string {
+  const { header, row } = byConfiguration(results);
   const { lower, higher } = results.rates;
-  const row = (label: string, value: (s: Summary) => string) =>
-    `| ${label} | ${names.map((n) => value(results.summary[n] as Summary)).join(' | ')} |`;
   const perService = (pick: (s: Summary) => Record<string, number>) => (s: Summary) =>
     Object.entries(pick(s))
       .map(([svc, v]) => `${svc.replace('-service', '')} ${v}`)
       .join(', ');
   return [
-    `| | ${names.join(' | ')} |`,
-    `|---|${names.map(() => '---').join('|')}|`,
+    ...header,
     row('saturation req/s, median (min-max)', (s) => range(s.saturationRps)),
     row('throughput vs off, median (min-max)', (s) => range(s.throughputVsOff, 2)),
     row(`${lower} req/s: p50 / p99 ms`, (s) => `${fixed(s.lower.p50Ms)} / ${fixed(s.lower.p99Ms)}`),
@@ -180,15 +188,12 @@ function configTable(results: Results): string {
 
 /** CPU per request, per process, at the lower rate: medians of the rounds (min-max for the totals). */
 function cpuTable(results: Results): string {
-  const names = Object.keys(results.summary);
+  const { names, header, row } = byConfiguration(results);
   const processes = [...new Set(names.flatMap((n) => Object.keys(results.summary[n]?.cpu.usPerRequest ?? {})))];
-  const row = (label: string, value: (s: Summary) => string) =>
-    `| ${label} | ${names.map((n) => value(results.summary[n] as Summary)).join(' | ')} |`;
   return [
     `CPU per request at ${results.rates.lower} req/s, µs (user + system, every thread, from /proc), medians of the rounds:`,
     '',
-    `| | ${names.join(' | ')} |`,
-    `|---|${names.map(() => '---').join('|')}|`,
+    ...header,
     ...processes.map((p) => row(p, (s) => fixed(s.cpu.usPerRequest[p] ?? Number.NaN, 0))),
     row('**services**, median (min-max)', (s) => range(s.cpu.servicesUsPerRequest)),
     row('**services added**, vs off', (s) => range(s.cpu.addedServicesUsPerRequest)),
