@@ -97,7 +97,7 @@ async function warmUp(stack: Stack, path?: string): Promise<void> {
 
 /** The untraced services' saturation throughput, and the fixed rates derived from it. */
 async function calibrate(off: BenchConfig): Promise<Rates> {
-  const offSaturationRps = await withStack(
+  const measuredRps = await withStack(
     off,
     async (stack) => {
       await warmUp(stack);
@@ -105,8 +105,10 @@ async function calibrate(off: BenchConfig): Promise<Rates> {
     },
     { startServices: true },
   );
+  // Derived from the rounded figure the report prints, so that anyone can recompute them from it.
+  const offSaturationRps = Math.round(measuredRps);
   const rate = (fraction: number) => Math.max(1, Math.round(offSaturationRps * fraction));
-  return { offSaturationRps: Math.round(offSaturationRps), lower: rate(RATE_FRACTIONS.lower), higher: rate(RATE_FRACTIONS.higher) };
+  return { offSaturationRps, lower: rate(RATE_FRACTIONS.lower), higher: rate(RATE_FRACTIONS.higher) };
 }
 
 async function round(config: BenchConfig, rates: Rates): Promise<RoundResult> {
