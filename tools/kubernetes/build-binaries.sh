@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds what the chart's checks need, from Go modules, at the versions in .env, once, into the
+# same cache as the other Go binaries (tools/build-go-binaries.sh):
+#   kube-apiserver and kube-controller-manager  (k8s.io/kubernetes)
+#   etcd                                         (go.etcd.io/etcd/server/v3)
+#   helm                                         (helm.sh/helm/v4)
+#
+#   tools/kubernetes/build-binaries.sh      build what is missing; prints KEY=path lines on stdout
+#
+# Only the chart's tests need these; the demo itself (pnpm demo, docker compose) does not.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+env_value() { sed -n "s/^$1=//p" "$root/.env"; }
+kubernetes_version="$(env_value KUBERNETES_VERSION)"
+etcd_version="$(env_value ETCD_VERSION)"
+helm_version="$(env_value HELM_VERSION)"
+cache="${GO_BINARIES_DIR:-$root/.cache/go-binaries}"
+
+if ! command -v go >/dev/null; then
+  echo "kubernetes/build-binaries: Go is not installed. The chart's checks build kube-apiserver, etcd and helm" >&2
+  echo "from source: install Go 1.26 or newer (https://go.dev/doc/install)." >&2
+  exit 1
+fi
+export CGO_ENABLED=0 GOFLAGS=-mod=mod
+log() { echo "kubernetes/build-binaries: $*" >&2; }
+# shellcheck source=tools/go-module.sh
+source "$root/tools/go-module.sh"
+
+# k8s.io/kubernetes is not meant to be required: its go.mod points its ~30 staging modules
+# (k8s.io/api, k8s.io/apiserver, ...) at ./staging/src/..., which a dependent cannot see. A throwaway
+# module requires it and replaces each of them by its published release: v1.X.Y ships them as v0.X.Y.
+build_kubernetes() {
+  local dir="$cache/kubernetes-$kubernetes_version" commands=(kube-apiserver kube-controller-manager)
+  local missing=0 command
+  for command in "${commands[@]}"; do [ -x "$dir/$command" ] || missing=1; done
+  if [ "$missing" = 1 ]; then
+    log "building ${commands[*]} $kubernetes_version from Go modules (several minutes, once)"
+    local work; work="$(mktemp -d)"
+    (
+      set -euo pipefail
+      cd "$work"
+      go mod init local/kubernetes-build >/dev/null 2>&1
+      go mod edit -require="k8s.io/kubernetes@$kubernetes_version"
+      go mod download "k8s.io/kubernetes@$kubernetes_version"
+      local module_dir staging_version="v0.${kubernetes_version#v1.}"
+      module_dir="$(go list -m -f '{{.Dir}}' k8s.io/kubernetes)"
+      cat "$module_dir/go.sum" >>go.sum
+      directives_of "$module_dir/go.mod" >>go.mod
+      sed -n 's|^[[:space:]]*\(k8s.io/[^[:space:]]*\) => ./staging/.*|\1|p' "$module_dir/go.mod" | while read -r staged; do
+        go mod edit -replace="$staged=$staged@$staging_version"
+      done
+      # Unstamped, the binaries call themselves v0.0.0-master+$Format:%H$, which clients cannot parse.
+      local stamp="-X k8s.io/component-base/version.gitVersion=$kubernetes_version"
+      for command in "${commands[@]}"; do
+        go build -trimpath -ldflags "-s -w $stamp" -o "$work/out/$command" "k8s.io/kubernetes/cmd/$command"
+      done
+    ) && mkdir -p "$dir" && mv "$work"/out/* "$dir/"
+    local status=$?
+    rm -rf "$work"
+    [ "$status" = 0 ] || return "$status"
+  fi
+  echo "KUBE_APISERVER_BIN=$dir/kube-apiserver"
+  echo "KUBE_CONTROLLER_MANAGER_BIN=$dir/kube-controller-manager"
+}
+
+build_etcd() {
+  local out="$cache/etcd-$etcd_version/etcd"
+  if [ ! -x "$out" ]; then
+    log "building etcd $etcd_version from Go modules (a minute, once)"
+    go_build_module go.etcd.io/etcd/server/v3 "$etcd_version" go.etcd.io/etcd/server/v3 "$out" \
+      "-X go.etcd.io/etcd/api/v3/version.Version=${etcd_version#v}"
+  fi
+  echo "ETCD_BIN=$out"
+}
+
+build_helm() {
+  local out="$cache/helm-$helm_version/helm"
+  if [ ! -x "$out" ]; then
+    log "building helm $helm_version from Go modules (a minute or two, once)"
+    go_build_module helm.sh/helm/v4 "$helm_version" helm.sh/helm/v4/cmd/helm "$out" \
+      "-X helm.sh/helm/v4/internal/version.version=$helm_version"
+  fi
+  echo "HELM_BIN=$out"
+}
+
+build_kubernetes
+build_etcd
+build_helm
