@@ -1,0 +1,197 @@
+/**
+ * The chart against a real kube-apiserver (with etcd and kube-controller-manager, built from Go
+ * modules): every object applied for real (server-side apply) into a namespace that enforces the
+ * Pod Security Standard "restricted", accepted with no warning; the defaults the API server
+ * filled in read back; and the pods the controllers then create, admitted.
+ */
+import { ensureKubernetesBinaries } from './binaries';
+import { type ApiResponse, type ControlPlane, startControlPlane, waitFor } from './control-plane';
+import { CHART_DIR, type Manifest, renderChart, runHelm } from './helm';
+
+jest.setTimeout(180_000);
+
+const binaries = ensureKubernetesBinaries();
+const NAMESPACE = 'demo';
+const RESTRICTED = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/warn-version': 'latest',
+};
+const PLURALS: Record<string, string> = {
+  ConfigMap: 'configmaps',
+  DaemonSet: 'daemonsets',
+  Deployment: 'deployments',
+  NetworkPolicy: 'networkpolicies',
+  PersistentVolumeClaim: 'persistentvolumeclaims',
+  Pod: 'pods',
+  Role: 'roles',
+  RoleBinding: 'rolebindings',
+  Service: 'services',
+  ServiceAccount: 'serviceaccounts',
+  StatefulSet: 'statefulsets',
+};
+
+let cluster: ControlPlane;
+const applied: { object: string; status: number; warnings: string[] }[] = [];
+
+const objectPath = (apiVersion: string, kind: string, namespace: string, name = '') =>
+  `${apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`}/namespaces/${namespace}/${PLURALS[kind]}${name ? `/${name}` : ''}`;
+
+function apply(manifest: Manifest, namespace = NAMESPACE): Promise<ApiResponse> {
+  const path = `${objectPath(manifest.apiVersion, manifest.kind, namespace, manifest.metadata.name)}?fieldManager=chart-check&force=true`;
+  return cluster.call('PATCH', path, { ...manifest, metadata: { ...manifest.metadata, namespace } }, 'application/apply-patch+yaml');
+}
+
+async function read(kind: string, name: string, apiVersion = kind === 'Service' ? 'v1' : 'apps/v1') {
+  const response = await cluster.call('GET', objectPath(apiVersion, kind, NAMESPACE, name));
+  expect([kind, name, response.status]).toEqual([kind, name, 200]);
+  return response.body;
+}
+
+async function createNamespace(name: string) {
+  const response = await cluster.call('POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: RESTRICTED },
+  });
+  expect(response.status).toBe(201);
+}
+
+beforeAll(async () => {
+  cluster = await startControlPlane(binaries);
+  await createNamespace(NAMESPACE);
+  // A node, so that the DaemonSet controller makes the agent's pod (no kubelet runs: it stays Pending).
+  const node = await cluster.call('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } });
+  expect(node.status).toBe(201);
+  for (const manifest of renderChart(binaries.helm, 'default-values.yaml', NAMESPACE)) {
+    const response = await apply(manifest);
+    applied.push({ object: `${manifest.kind}/${manifest.metadata.name}`, status: response.status, warnings: response.warnings });
+  }
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+test('every object of the chart is accepted under Pod Security "restricted", with no warning', () => {
+  expect(applied.length).toBe(26);
+  expect(applied.filter((result) => result.status !== 201 || result.warnings.length > 0)).toEqual([]);
+});
+
+test('a workload that is not restricted-compliant is warned about, and its pod refused (the check can fail)', async () => {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'not-restricted' },
+    spec: { containers: [{ name: 'app', image: 'busybox' }] },
+  };
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'not-restricted' },
+    spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: pod.spec } },
+  };
+  const dryRun = '&dryRun=All';
+  const warned = await cluster.call(
+    'PATCH',
+    `${objectPath('apps/v1', 'Deployment', NAMESPACE, 'not-restricted')}?fieldManager=chart-check${dryRun}`,
+    deployment,
+    'application/apply-patch+yaml',
+  );
+  expect(warned.warnings.join('\n')).toContain('would violate PodSecurity "restricted:latest"');
+  const refused = await cluster.call('POST', `${objectPath('v1', 'Pod', NAMESPACE)}?dryRun=All`, pod);
+  expect([refused.status, refused.body.message]).toEqual([403, expect.stringContaining('violates PodSecurity "restricted:latest"')]);
+});
+
+test('the controllers create every pod, and admission lets each in', async () => {
+  const expected = {
+    frontend: 1,
+    'users-service': 1,
+    'posts-service': 1,
+    'otel-gateway': 2,
+    jaeger: 1,
+    prometheus: 1,
+    'victoria-logs': 1,
+    'otel-collector': 1,
+  };
+  let counts: Record<string, number> = {};
+  await waitFor('the pods of every workload', 90_000, async () => {
+    const pods = await cluster.call('GET', objectPath('v1', 'Pod', NAMESPACE));
+    counts = {};
+    for (const pod of pods.body.items) {
+      const name = pod.metadata.labels['app.kubernetes.io/name'];
+      counts[name] = (counts[name] ?? 0) + 1;
+    }
+    return JSON.stringify(Object.entries(counts).sort()) === JSON.stringify(Object.entries(expected).sort());
+  }).catch((error) => {
+    throw new Error(`${error}\npods by component: ${JSON.stringify(counts)}\n${cluster.logs()}`);
+  });
+  const events = await cluster.call('GET', '/api/v1/namespaces/demo/events');
+  const failures = events.body.items.filter((event: { reason: string }) => event.reason === 'FailedCreate');
+  expect(failures.map((event: { message: string }) => event.message)).toEqual([]);
+});
+
+test('the API server kept the Services as the chart meant them', async () => {
+  const agent = await read('Service', 'otel-collector');
+  expect(agent.spec.internalTrafficPolicy).toBe('Local');
+  expect(agent.spec.ports).toEqual([
+    { name: 'otlp-grpc', port: 4317, targetPort: 'otlp-grpc', protocol: 'TCP', appProtocol: 'grpc' },
+    { name: 'otlp-http', port: 4318, targetPort: 'otlp-http', protocol: 'TCP' },
+  ]);
+  expect(agent.spec.type).toBe('ClusterIP');
+  const gateways = await read('Service', 'otel-gateway');
+  expect([gateways.spec.clusterIP, gateways.spec.ports]).toEqual([
+    'None',
+    [{ name: 'otlp-grpc', port: 4317, targetPort: 'otlp-grpc', protocol: 'TCP', appProtocol: 'grpc' }],
+  ]);
+  const posts = await read('Service', 'posts-service');
+  expect(posts.spec.ports).toEqual([
+    { name: 'http', port: 3002, targetPort: 'http', protocol: 'TCP' },
+    { name: 'grpc', port: 50051, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
+  ]);
+});
+
+test('and the probes: the values the chart set, the rest the defaults', async () => {
+  const container = async (kind: string, name: string) => (await read(kind, name)).spec.template.spec.containers[0];
+  const frontend = await container('Deployment', 'frontend');
+  expect(frontend.readinessProbe).toEqual({
+    httpGet: { path: '/readyz', port: 'http', scheme: 'HTTP' },
+    periodSeconds: 5,
+    timeoutSeconds: 3,
+    failureThreshold: 3,
+    successThreshold: 1,
+  });
+  expect(frontend.livenessProbe).toEqual({
+    httpGet: { path: '/healthz', port: 'http', scheme: 'HTTP' },
+    initialDelaySeconds: 5,
+    periodSeconds: 10,
+    timeoutSeconds: 3,
+    failureThreshold: 3,
+    successThreshold: 1,
+  });
+  const posts = await container('Deployment', 'posts-service');
+  expect(posts.readinessProbe).toMatchObject({
+    grpc: { port: 50051, service: 'posts.v1.PostsService' },
+    periodSeconds: 5,
+    timeoutSeconds: 3,
+  });
+  const agent = await container('DaemonSet', 'otel-collector');
+  expect(agent.readinessProbe).toMatchObject({
+    httpGet: { path: '/', port: 'health', scheme: 'HTTP' },
+    periodSeconds: 5,
+    timeoutSeconds: 1,
+  });
+  const jaeger = await read('Deployment', 'jaeger');
+  expect(jaeger.spec.strategy).toEqual({ type: 'Recreate' });
+});
+
+test('helm install, for real, into a second restricted namespace: deployed, no warning', async () => {
+  await createNamespace('demo-helm');
+  const result = runHelm(binaries.helm, ['install', 'demo', CHART_DIR, '--namespace', 'demo-helm', '--kubeconfig', cluster.kubeconfig]);
+  // helm logs each symbolic link it reads through (files/ -> the shared configs) at INFO; anything else is news.
+  const news = result.stderr.split('\n').filter((line) => line && !line.includes('found symbolic link in path'));
+  expect({ status: result.status, stderr: news }).toEqual({ status: 0, stderr: [] });
+  expect(result.stdout).toContain('STATUS: deployed');
+  expect(result.stdout).toContain('port-forward svc/jaeger 16686');
+});

@@ -1,0 +1,172 @@
+/**
+ * A real Kubernetes control plane on loopback, for the chart's checks: etcd, kube-apiserver and
+ * kube-controller-manager, built from Go modules (binaries.ts). No kubelet runs, so pods are
+ * admitted (or refused) and stay Pending: enough to prove what the API server accepts.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, ManagedProcess } from '@demo/stack';
+import type { KubernetesBinaries } from './binaries';
+
+export interface ApiResponse {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects, read field by field by the tests
+  body: any;
+  /** The API server's Warning headers: Pod Security "would violate", deprecations, and the like. */
+  warnings: string[];
+}
+
+export interface ControlPlane {
+  url: string;
+  /** The path of a kubeconfig for this cluster (helm, kubectl). */
+  kubeconfig: string;
+  call(method: string, path: string, body?: unknown, contentType?: string): Promise<ApiResponse>;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 90_000;
+
+export async function startControlPlane(binaries: KubernetesBinaries): Promise<ControlPlane> {
+  const dir = mkdtempSync(join(tmpdir(), 'control-plane-'));
+  const token = randomBytes(24).toString('hex');
+  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
+  // The key pair the API server signs service-account tokens with, and the controller-manager too.
+  execFileSync('openssl', ['genrsa', '-out', join(dir, 'sa.key'), '2048'], { stdio: 'ignore' });
+  execFileSync('openssl', ['rsa', '-in', join(dir, 'sa.key'), '-pubout', '-out', join(dir, 'sa.pub')], { stdio: 'ignore' });
+  const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
+  const processes: ManagedProcess[] = [];
+  const start = (name: string, command: string, args: string[]) => {
+    const child = new ManagedProcess({ name, command, args, cwd: dir, env }, { echo: false });
+    processes.push(child);
+    return child;
+  };
+  const stop = async () => {
+    for (const child of processes.reverse()) await child.stop(10_000);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    start('etcd', binaries.etcd, [
+      `--data-dir=${join(dir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
+      '--unsafe-no-fsync',
+    ]);
+    const apiServer = start('kube-apiserver', binaries.kubeApiserver, [
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      // The endpoints of the default kubernetes Service may not be a loopback address; nothing here uses them.
+      '--endpoint-reconciler-type=none',
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${join(dir, 'certs')}`,
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--service-account-issuer=https://kubernetes.default.svc',
+      `--service-account-key-file=${join(dir, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+    ]);
+    const url = `https://127.0.0.1:${apiPort}`;
+    let ca: Buffer | undefined;
+    const call = (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse> => {
+      ca ??= readFileSync(join(dir, 'certs', 'apiserver.crt'));
+      const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+      return new Promise((resolve, reject) => {
+        const outgoing = request(
+          `${url}${path}`,
+          {
+            method,
+            ca,
+            headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(payload ? { 'content-type': contentType } : {}) },
+            timeout: 15_000,
+          },
+          (response) => {
+            let text = '';
+            response.setEncoding('utf8').on('data', (chunk) => {
+              text += chunk;
+            });
+            response.on('end', () => {
+              const warningHeader = response.headers.warning;
+              const warnings = (warningHeader === undefined ? [] : Array.isArray(warningHeader) ? warningHeader : [warningHeader]).map(
+                warningText,
+              );
+              const isJson = response.headers['content-type']?.includes('json') ?? false;
+              resolve({ status: response.statusCode ?? 0, body: isJson ? JSON.parse(text) : text, warnings });
+            });
+          },
+        );
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`${method} ${path}: no answer in 15 s`)));
+        outgoing.on('error', reject);
+        outgoing.end(payload);
+      });
+    };
+    await waitFor('kube-apiserver /readyz', READY_TIMEOUT_MS, async () => {
+      if (!apiServer.isRunning) throw new Error(`kube-apiserver exited:\n${apiServer.logs.slice(-3000)}`);
+      return (await call('GET', '/readyz')).status === 200;
+    });
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigFor(url, readFileSync(join(dir, 'certs', 'apiserver.crt')), token));
+    // Makes each namespace's default ServiceAccount, and the pods of Deployments, StatefulSets and
+    // DaemonSets: so the Pod Security admission judges real pods, not only their templates.
+    start('kube-controller-manager', binaries.kubeControllerManager, [
+      `--kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${await freePort()}`,
+      `--service-account-private-key-file=${join(dir, 'sa.key')}`,
+      '--use-service-account-credentials=false',
+    ]);
+    return {
+      url,
+      kubeconfig,
+      call,
+      logs: () => processes.map((child) => `--- ${child.spec.name}\n${child.logs.slice(-4000)}`).join('\n'),
+      stop,
+    };
+  } catch (error) {
+    const logs = processes.map((child) => `--- ${child.spec.name}\n${child.logs.slice(-3000)}`).join('\n');
+    await stop();
+    throw new Error(`the control plane did not start: ${error}\n${logs}`);
+  }
+}
+
+export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+      if (String(error).includes('exited')) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms${lastError ? ` (last: ${lastError})` : ''}`);
+}
+
+/** A Warning header's text: `299 - "..."`, its quotes escaped (RFC 7234), as the API server sends it. */
+function warningText(header: string): string {
+  const quoted = /^\d{3} \S+ "(.*)"$/.exec(header)?.[1];
+  return quoted === undefined ? header : quoted.replace(/\\(.)/g, '$1');
+}
+
+function kubeconfigFor(url: string, ca: Buffer, token: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'check', cluster: { server: url, 'certificate-authority-data': ca.toString('base64') } }],
+    users: [{ name: 'admin', user: { token } }],
+    contexts: [{ name: 'check', context: { cluster: 'check', user: 'admin' } }],
+    'current-context': 'check',
+  });
+}
