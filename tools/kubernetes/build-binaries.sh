@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds what the chart's checks need, from Go modules, at the versions in .env, once, into the
 # same cache as the other Go binaries (tools/build-go-binaries.sh):
-#   kube-apiserver and kube-controller-manager  (k8s.io/kubernetes)
-#   etcd                                         (go.etcd.io/etcd/server/v3)
-#   helm                                         (helm.sh/helm/v4)
+#   kube-apiserver, kube-controller-manager and kube-scheduler  (k8s.io/kubernetes)
+#   etcd                                                          (go.etcd.io/etcd/server/v3)
+#   helm                                                          (helm.sh/helm/v4)
+#   kwok: fake nodes whose pods "run", so that every rollout can complete  (sigs.k8s.io/kwok)
 #
 #   tools/kubernetes/build-binaries.sh      build what is missing; prints KEY=path lines on stdout
 #
@@ -14,6 +15,7 @@ env_value() { sed -n "s/^$1=//p" "$root/.env"; }
 kubernetes_version="$(env_value KUBERNETES_VERSION)"
 etcd_version="$(env_value ETCD_VERSION)"
 helm_version="$(env_value HELM_VERSION)"
+kwok_version="$(env_value KWOK_VERSION)"
 cache="${GO_BINARIES_DIR:-$root/.cache/go-binaries}"
 
 if ! command -v go >/dev/null; then
@@ -30,7 +32,7 @@ source "$root/tools/go-module.sh"
 # (k8s.io/api, k8s.io/apiserver, ...) at ./staging/src/..., which a dependent cannot see. A throwaway
 # module requires it and replaces each of them by its published release: v1.X.Y ships them as v0.X.Y.
 build_kubernetes() {
-  local dir="$cache/kubernetes-$kubernetes_version" commands=(kube-apiserver kube-controller-manager)
+  local dir="$cache/kubernetes-$kubernetes_version" commands=(kube-apiserver kube-controller-manager kube-scheduler)
   local missing=0 command
   for command in "${commands[@]}"; do [ -x "$dir/$command" ] || missing=1; done
   if [ "$missing" = 1 ]; then
@@ -61,6 +63,7 @@ build_kubernetes() {
   fi
   echo "KUBE_APISERVER_BIN=$dir/kube-apiserver"
   echo "KUBE_CONTROLLER_MANAGER_BIN=$dir/kube-controller-manager"
+  echo "KUBE_SCHEDULER_BIN=$dir/kube-scheduler"
 }
 
 build_etcd() {
@@ -83,6 +86,16 @@ build_helm() {
   echo "HELM_BIN=$out"
 }
 
+build_kwok() {
+  local dir="$cache/kwok-$kwok_version"
+  if [ ! -x "$dir/kwok" ]; then
+    log "building kwok $kwok_version from Go modules (a minute, once)"
+    GOBIN="$dir" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$kwok_version"
+  fi
+  echo "KWOK_BIN=$dir/kwok"
+}
+
 build_kubernetes
 build_etcd
 build_helm
+build_kwok

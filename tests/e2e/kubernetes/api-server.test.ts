@@ -1,11 +1,12 @@
 /**
- * The chart against a real kube-apiserver (with etcd and kube-controller-manager, built from Go
- * modules): every object applied for real (server-side apply) into a namespace that enforces the
- * Pod Security Standard "restricted", accepted with no warning; the defaults the API server
- * filled in read back; and the pods the controllers then create, admitted.
+ * The chart against a real kube-apiserver (with etcd, kube-controller-manager and kube-scheduler,
+ * built from Go modules): every object applied for real (server-side apply) into a namespace that
+ * enforces the Pod Security Standard "restricted", accepted with no warning; the defaults the API
+ * server filled in read back; and the pods the controllers then create, admitted, scheduled onto
+ * two kwok nodes, and every rollout complete.
  */
 import { ensureKubernetesBinaries } from './binaries';
-import { type ApiResponse, type ControlPlane, startControlPlane, waitFor } from './control-plane';
+import { type ApiResponse, type ControlPlane, KWOK_NODE, startControlPlane, waitFor } from './control-plane';
 import { CHART_DIR, type Manifest, renderChart, runHelm } from './helm';
 
 jest.setTimeout(180_000);
@@ -61,9 +62,26 @@ async function createNamespace(name: string) {
 beforeAll(async () => {
   cluster = await startControlPlane(binaries);
   await createNamespace(NAMESPACE);
-  // A node, so that the DaemonSet controller makes the agent's pod (no kubelet runs: it stays Pending).
-  const node = await cluster.call('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } });
-  expect(node.status).toBe(201);
+  // Two nodes that kwok runs, so the DaemonSet makes one agent on each.
+  for (const name of ['node-1', 'node-2']) {
+    const node = await cluster.call('POST', '/api/v1/nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, annotations: KWOK_NODE },
+    });
+    expect(node.status).toBe(201);
+  }
+  // What a cluster's storage would provide: for each of the two installs, a volume for Jaeger's
+  // claim and one for the log store's.
+  for (const name of ['volume-1', 'volume-2', 'volume-3', 'volume-4']) {
+    const volume = await cluster.call('POST', '/api/v1/persistentvolumes', {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name },
+      spec: { capacity: { storage: '5Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/tmp/${name}` } },
+    });
+    expect(volume.status).toBe(201);
+  }
   for (const manifest of renderChart(binaries.helm, 'default-values.yaml', NAMESPACE)) {
     const response = await apply(manifest);
     applied.push({ object: `${manifest.kind}/${manifest.metadata.name}`, status: response.status, warnings: response.warnings });
@@ -104,7 +122,7 @@ test('a workload that is not restricted-compliant is warned about, and its pod r
   expect([refused.status, refused.body.message]).toEqual([403, expect.stringContaining('violates PodSecurity "restricted:latest"')]);
 });
 
-test('the controllers create every pod, and admission lets each in', async () => {
+test('the controllers create every pod, admission lets each in, and every rollout completes on the kwok nodes', async () => {
   const expected = {
     frontend: 1,
     'users-service': 1,
@@ -113,23 +131,41 @@ test('the controllers create every pod, and admission lets each in', async () =>
     jaeger: 1,
     prometheus: 1,
     'victoria-logs': 1,
-    'otel-collector': 1,
+    'otel-collector': 2,
   };
-  let counts: Record<string, number> = {};
-  await waitFor('the pods of every workload', 90_000, async () => {
+  let running: Record<string, number> = {};
+  await waitFor('every pod Running and Ready', 120_000, async () => {
     const pods = await cluster.call('GET', objectPath('v1', 'Pod', NAMESPACE));
-    counts = {};
+    running = {};
     for (const pod of pods.body.items) {
+      const ready = pod.status.conditions?.some(
+        (condition: { type: string; status: string }) => condition.type === 'Ready' && condition.status === 'True',
+      );
       const name = pod.metadata.labels['app.kubernetes.io/name'];
-      counts[name] = (counts[name] ?? 0) + 1;
+      if (pod.status.phase === 'Running' && ready) running[name] = (running[name] ?? 0) + 1;
     }
-    return JSON.stringify(Object.entries(counts).sort()) === JSON.stringify(Object.entries(expected).sort());
+    return JSON.stringify(Object.entries(running).sort()) === JSON.stringify(Object.entries(expected).sort());
   }).catch((error) => {
-    throw new Error(`${error}\npods by component: ${JSON.stringify(counts)}\n${cluster.logs()}`);
+    throw new Error(`${error}\nrunning and ready, by component: ${JSON.stringify(running)}\n${cluster.logs()}`);
   });
-  const events = await cluster.call('GET', '/api/v1/namespaces/demo/events');
+  const events = await cluster.call('GET', `/api/v1/namespaces/${NAMESPACE}/events`);
   const failures = events.body.items.filter((event: { reason: string }) => event.reason === 'FailedCreate');
   expect(failures.map((event: { message: string }) => event.message)).toEqual([]);
+  // The rollouts, as `kubectl rollout status` judges them.
+  await waitFor('every workload rolled out', 60_000, async () => {
+    const deployments = (await cluster.call('GET', `/apis/apps/v1/namespaces/${NAMESPACE}/deployments`)).body.items;
+    const daemonSet = await read('DaemonSet', 'otel-collector');
+    const statefulSet = await read('StatefulSet', 'victoria-logs');
+    return (
+      deployments.length === 6 &&
+      deployments.every((deployment: Manifest) => deployment.status.availableReplicas === deployment.spec.replicas) &&
+      daemonSet.status.numberAvailable === 2 &&
+      statefulSet.status.readyReplicas === 1
+    );
+  });
+  const agents = (await cluster.call('GET', `${objectPath('v1', 'Pod', NAMESPACE)}?labelSelector=app.kubernetes.io/name%3Dotel-collector`))
+    .body.items;
+  expect(agents.map((pod: Manifest) => pod.spec.nodeName).sort()).toEqual(['node-1', 'node-2']);
 });
 
 test('the API server kept the Services as the chart meant them', async () => {
@@ -186,12 +222,19 @@ test('and the probes: the values the chart set, the rest the defaults', async ()
   expect(jaeger.spec.strategy).toEqual({ type: 'Recreate' });
 });
 
-test('helm install, for real, into a second restricted namespace: deployed, no warning', async () => {
+test('helm install --wait, for real, into a second restricted namespace: deployed and rolled out, no warning', async () => {
   await createNamespace('demo-helm');
-  const result = runHelm(binaries.helm, ['install', 'demo', CHART_DIR, '--namespace', 'demo-helm', '--kubeconfig', cluster.kubeconfig]);
+  const install = ['install', 'demo', CHART_DIR, '--namespace', 'demo-helm', '--wait', '--timeout', '120s'];
+  const result = runHelm(binaries.helm, [...install, '--kubeconfig', cluster.kubeconfig]);
   // helm logs each symbolic link it reads through (files/ -> the shared configs) at INFO; anything else is news.
   const news = result.stderr.split('\n').filter((line) => line && !line.includes('found symbolic link in path'));
   expect({ status: result.status, stderr: news }).toEqual({ status: 0, stderr: [] });
   expect(result.stdout).toContain('STATUS: deployed');
   expect(result.stdout).toContain('port-forward svc/jaeger 16686');
+  // --wait returned only once every Deployment was available: read at once, without waiting.
+  const deployments = (await cluster.call('GET', '/apis/apps/v1/namespaces/demo-helm/deployments')).body.items;
+  expect(deployments.map((deployment: Manifest) => [deployment.metadata.name, deployment.status.availableReplicas])).toEqual(
+    deployments.map((deployment: Manifest) => [deployment.metadata.name, deployment.spec.replicas]),
+  );
+  expect(deployments).toHaveLength(6);
 });

@@ -12,6 +12,8 @@ test('the binaries are the releases .env names, and say so (kubectl and helm par
   const output = (binary: string, ...args: string[]) => spawnSync(binary, args, { encoding: 'utf8' }).stdout;
   expect(output(binaries.kubeApiserver, '--version').trim()).toBe(`Kubernetes ${dotenv.KUBERNETES_VERSION}`);
   expect(output(binaries.kubeControllerManager, '--version').trim()).toBe(`Kubernetes ${dotenv.KUBERNETES_VERSION}`);
+  expect(output(binaries.kubeScheduler, '--version').trim()).toBe(`Kubernetes ${dotenv.KUBERNETES_VERSION}`);
+  expect(output(binaries.kwok, '--version')).toContain(`kwok version ${dotenv.KWOK_VERSION} `);
   expect(output(binaries.etcd, '--version')).toContain(`etcd Version: ${dotenv.ETCD_VERSION?.replace(/^v/, '')}`);
   expect(output(binaries.helm, 'version', '--short')).toContain(`${dotenv.HELM_VERSION}`);
 });

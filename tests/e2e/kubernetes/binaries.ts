@@ -5,7 +5,9 @@ import { REPO_ROOT } from '@demo/stack';
 export interface KubernetesBinaries {
   kubeApiserver: string;
   kubeControllerManager: string;
+  kubeScheduler: string;
   etcd: string;
+  kwok: string;
   helm: string;
 }
 
@@ -24,7 +26,9 @@ export function ensureKubernetesBinaries(): KubernetesBinaries {
   return {
     kubeApiserver: path('KUBE_APISERVER_BIN'),
     kubeControllerManager: path('KUBE_CONTROLLER_MANAGER_BIN'),
+    kubeScheduler: path('KUBE_SCHEDULER_BIN'),
     etcd: path('ETCD_BIN'),
+    kwok: path('KWOK_BIN'),
     helm: path('HELM_BIN'),
   };
 }

@@ -1,7 +1,9 @@
 /**
- * A real Kubernetes control plane on loopback, for the chart's checks: etcd, kube-apiserver and
- * kube-controller-manager, built from Go modules (binaries.ts). No kubelet runs, so pods are
- * admitted (or refused) and stay Pending: enough to prove what the API server accepts.
+ * A real Kubernetes control plane on loopback, for the chart's checks: etcd, kube-apiserver,
+ * kube-controller-manager and kube-scheduler, built from Go modules (binaries.ts). No kubelet
+ * runs: kwok stands in for one on the nodes annotated `kwok.x-k8s.io/node: fake` (KWOK_NODE),
+ * reporting them Ready and their pods Running (kwok-stages.yaml), so rollouts can complete
+ * without a container runtime.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,6 +32,8 @@ export interface ControlPlane {
 }
 
 const READY_TIMEOUT_MS = 90_000;
+/** The annotation of the nodes kwok manages. */
+export const KWOK_NODE = { 'kwok.x-k8s.io/node': 'fake' };
 
 export async function startControlPlane(binaries: KubernetesBinaries): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), 'control-plane-'));
@@ -124,6 +128,19 @@ export async function startControlPlane(binaries: KubernetesBinaries): Promise<C
       `--secure-port=${await freePort()}`,
       `--service-account-private-key-file=${join(dir, 'sa.key')}`,
       '--use-service-account-credentials=false',
+    ]);
+    start('kube-scheduler', binaries.kubeScheduler, [
+      `--kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${await freePort()}`,
+    ]);
+    start('kwok', binaries.kwok, [
+      `--kubeconfig=${kubeconfig}`,
+      `--config=${join(__dirname, 'kwok-stages.yaml')}`,
+      '--manage-all-nodes=false',
+      `--manage-nodes-with-annotation-selector=${Object.entries(KWOK_NODE)[0]?.join('=')}`,
+      `--server-address=127.0.0.1:${await freePort()}`,
     ]);
     return {
       url,
