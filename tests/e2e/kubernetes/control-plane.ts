@@ -5,8 +5,7 @@
  * reporting them Ready and their pods Running (kwok-stages.yaml), so rollouts can complete
  * without a container runtime.
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -40,8 +39,13 @@ export async function startControlPlane(binaries: KubernetesBinaries): Promise<C
   const token = randomBytes(24).toString('hex');
   writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
   // The key pair the API server signs service-account tokens with, and the controller-manager too.
-  execFileSync('openssl', ['genrsa', '-out', join(dir, 'sa.key'), '2048'], { stdio: 'ignore' });
-  execFileSync('openssl', ['rsa', '-in', join(dir, 'sa.key'), '-pubout', '-out', join(dir, 'sa.pub')], { stdio: 'ignore' });
+  const keys = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  writeFileSync(join(dir, 'sa.key'), keys.privateKey, { mode: 0o600 });
+  writeFileSync(join(dir, 'sa.pub'), keys.publicKey);
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
   const processes: ManagedProcess[] = [];
