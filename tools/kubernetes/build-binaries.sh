@@ -6,7 +6,9 @@
 #   helm                                                          (helm.sh/helm/v4)
 #   kwok: fake nodes whose pods "run", so that every rollout can complete  (sigs.k8s.io/kwok)
 #
-#   tools/kubernetes/build-binaries.sh      build what is missing; prints KEY=path lines on stdout
+#   tools/kubernetes/build-binaries.sh          build what is missing; prints KEY=path lines on stdout
+#   tools/kubernetes/build-binaries.sh --node   also what a real node runs: kubelet, kube-proxy and
+#                                               CoreDNS (pnpm test:real-cluster)
 #
 # Only the chart's tests need these; the demo itself (pnpm demo, docker compose) does not.
 set -euo pipefail
@@ -16,6 +18,9 @@ kubernetes_version="$(env_value KUBERNETES_VERSION)"
 etcd_version="$(env_value ETCD_VERSION)"
 helm_version="$(env_value HELM_VERSION)"
 kwok_version="$(env_value KWOK_VERSION)"
+coredns_version="$(env_value COREDNS_VERSION)"
+with_node=false
+[ "${1:-}" = --node ] && with_node=true
 cache="${GO_BINARIES_DIR:-$root/.cache/go-binaries}"
 
 if ! command -v go >/dev/null; then
@@ -33,6 +38,7 @@ source "$root/tools/go-module.sh"
 # module requires it and replaces each of them by its published release: v1.X.Y ships them as v0.X.Y.
 build_kubernetes() {
   local dir="$cache/kubernetes-$kubernetes_version" commands=(kube-apiserver kube-controller-manager kube-scheduler)
+  "$with_node" && commands+=(kubelet kube-proxy)
   local missing=0 command
   for command in "${commands[@]}"; do [ -x "$dir/$command" ] || missing=1; done
   if [ "$missing" = 1 ]; then
@@ -64,6 +70,10 @@ build_kubernetes() {
   echo "KUBE_APISERVER_BIN=$dir/kube-apiserver"
   echo "KUBE_CONTROLLER_MANAGER_BIN=$dir/kube-controller-manager"
   echo "KUBE_SCHEDULER_BIN=$dir/kube-scheduler"
+  if "$with_node"; then
+    echo "KUBELET_BIN=$dir/kubelet"
+    echo "KUBE_PROXY_BIN=$dir/kube-proxy"
+  fi
 }
 
 build_etcd() {
@@ -95,7 +105,17 @@ build_kwok() {
   echo "KWOK_BIN=$dir/kwok"
 }
 
+build_coredns() {
+  local out="$cache/coredns-$coredns_version/coredns"
+  if [ ! -x "$out" ]; then
+    log "building CoreDNS $coredns_version from Go modules (two minutes, once)"
+    go_build_module github.com/coredns/coredns "$coredns_version" github.com/coredns/coredns "$out"
+  fi
+  echo "COREDNS_BIN=$out"
+}
+
 build_kubernetes
 build_etcd
 build_helm
 build_kwok
+if "$with_node"; then build_coredns; fi

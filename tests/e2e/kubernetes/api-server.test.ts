@@ -6,7 +6,7 @@
  * two kwok nodes, and every rollout complete.
  */
 import { ensureKubernetesBinaries } from './binaries';
-import { type ApiResponse, type ControlPlane, KWOK_NODE, startControlPlane, waitFor } from './control-plane';
+import { apply, type ControlPlane, KWOK_NODE, objectPath, startControlPlane, waitFor } from './control-plane';
 import { CHART_DIR, type Manifest, renderChart, runHelm } from './helm';
 
 jest.setTimeout(180_000);
@@ -19,30 +19,10 @@ const RESTRICTED = {
   'pod-security.kubernetes.io/warn': 'restricted',
   'pod-security.kubernetes.io/warn-version': 'latest',
 };
-const PLURALS: Record<string, string> = {
-  ConfigMap: 'configmaps',
-  DaemonSet: 'daemonsets',
-  Deployment: 'deployments',
-  NetworkPolicy: 'networkpolicies',
-  PersistentVolumeClaim: 'persistentvolumeclaims',
-  Pod: 'pods',
-  Role: 'roles',
-  RoleBinding: 'rolebindings',
-  Service: 'services',
-  ServiceAccount: 'serviceaccounts',
-  StatefulSet: 'statefulsets',
-};
-
 let cluster: ControlPlane;
 const applied: { object: string; status: number; warnings: string[] }[] = [];
 
-const objectPath = (apiVersion: string, kind: string, namespace: string, name = '') =>
-  `${apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`}/namespaces/${namespace}/${PLURALS[kind]}${name ? `/${name}` : ''}`;
-
-function apply(manifest: Manifest, namespace = NAMESPACE): Promise<ApiResponse> {
-  const path = `${objectPath(manifest.apiVersion, manifest.kind, namespace, manifest.metadata.name)}?fieldManager=chart-check&force=true`;
-  return cluster.call('PATCH', path, { ...manifest, metadata: { ...manifest.metadata, namespace } }, 'application/apply-patch+yaml');
-}
+const applyToNamespace = (manifest: Manifest, namespace = NAMESPACE) => apply(cluster, manifest, namespace);
 
 async function read(kind: string, name: string, apiVersion = kind === 'Service' ? 'v1' : 'apps/v1') {
   const response = await cluster.call('GET', objectPath(apiVersion, kind, NAMESPACE, name));
@@ -83,7 +63,7 @@ beforeAll(async () => {
     expect(volume.status).toBe(201);
   }
   for (const manifest of renderChart(binaries.helm, 'default-values.yaml', NAMESPACE)) {
-    const response = await apply(manifest);
+    const response = await applyToNamespace(manifest);
     applied.push({ object: `${manifest.kind}/${manifest.metadata.name}`, status: response.status, warnings: response.warnings });
   }
 });

@@ -23,6 +23,7 @@ export interface ApiResponse {
 
 export interface ControlPlane {
   url: string;
+  port: number;
   /** The path of a kubeconfig for this cluster (helm, kubectl). */
   kubeconfig: string;
   call(method: string, path: string, body?: unknown, contentType?: string): Promise<ApiResponse>;
@@ -34,7 +35,12 @@ const READY_TIMEOUT_MS = 90_000;
 /** The annotation of the nodes kwok manages. */
 export const KWOK_NODE = { 'kwok.x-k8s.io/node': 'fake' };
 
-export async function startControlPlane(binaries: KubernetesBinaries): Promise<ControlPlane> {
+export interface ControlPlaneOptions {
+  /** Start kwok for the nodes annotated KWOK_NODE (default true). A real node needs none. */
+  kwok?: boolean;
+}
+
+export async function startControlPlane(binaries: KubernetesBinaries, { kwok = true }: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), 'control-plane-'));
   const token = randomBytes(24).toString('hex');
   writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
@@ -131,6 +137,8 @@ export async function startControlPlane(binaries: KubernetesBinaries): Promise<C
       '--bind-address=127.0.0.1',
       `--secure-port=${await freePort()}`,
       `--service-account-private-key-file=${join(dir, 'sa.key')}`,
+      // Published in each namespace's kube-root-ca.crt, for pods that call the API (the agents).
+      `--root-ca-file=${join(dir, 'certs', 'apiserver.crt')}`,
       '--use-service-account-credentials=false',
     ]);
     start('kube-scheduler', binaries.kubeScheduler, [
@@ -139,15 +147,17 @@ export async function startControlPlane(binaries: KubernetesBinaries): Promise<C
       '--bind-address=127.0.0.1',
       `--secure-port=${await freePort()}`,
     ]);
-    start('kwok', binaries.kwok, [
-      `--kubeconfig=${kubeconfig}`,
-      `--config=${join(__dirname, 'kwok-stages.yaml')}`,
-      '--manage-all-nodes=false',
-      `--manage-nodes-with-annotation-selector=${Object.entries(KWOK_NODE)[0]?.join('=')}`,
-      `--server-address=127.0.0.1:${await freePort()}`,
-    ]);
+    if (kwok)
+      start('kwok', binaries.kwok, [
+        `--kubeconfig=${kubeconfig}`,
+        `--config=${join(__dirname, 'kwok-stages.yaml')}`,
+        '--manage-all-nodes=false',
+        `--manage-nodes-with-annotation-selector=${Object.entries(KWOK_NODE)[0]?.join('=')}`,
+        `--server-address=127.0.0.1:${await freePort()}`,
+      ]);
     return {
       url,
+      port: apiPort,
       kubeconfig,
       call,
       logs: () => processes.map((child) => `--- ${child.spec.name}\n${child.logs.slice(-4000)}`).join('\n'),
@@ -190,4 +200,37 @@ function kubeconfigFor(url: string, ca: Buffer, token: string): string {
     contexts: [{ name: 'check', context: { cluster: 'check', user: 'admin' } }],
     'current-context': 'check',
   });
+}
+
+const PLURALS: Record<string, string> = {
+  ConfigMap: 'configmaps',
+  DaemonSet: 'daemonsets',
+  Deployment: 'deployments',
+  EndpointSlice: 'endpointslices',
+  NetworkPolicy: 'networkpolicies',
+  PersistentVolume: 'persistentvolumes',
+  PersistentVolumeClaim: 'persistentvolumeclaims',
+  Pod: 'pods',
+  Role: 'roles',
+  RoleBinding: 'rolebindings',
+  Service: 'services',
+  ServiceAccount: 'serviceaccounts',
+  StatefulSet: 'statefulsets',
+};
+
+/** The API path of an object (or of its collection, without a name). */
+export function objectPath(apiVersion: string, kind: string, namespace: string, name = ''): string {
+  const plural = PLURALS[kind];
+  if (!plural) throw new Error(`no plural known for ${kind}`);
+  return `${apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`}/namespaces/${namespace}/${plural}${name ? `/${name}` : ''}`;
+}
+
+/** Server-side apply of one manifest into a namespace, as `kubectl apply --server-side` does. */
+export function apply(
+  cluster: ControlPlane,
+  manifest: { apiVersion: string; kind: string; metadata: { name: string } },
+  namespace: string,
+): Promise<ApiResponse> {
+  const path = `${objectPath(manifest.apiVersion, manifest.kind, namespace, manifest.metadata.name)}?fieldManager=chart-check&force=true`;
+  return cluster.call('PATCH', path, { ...manifest, metadata: { ...manifest.metadata, namespace } }, 'application/apply-patch+yaml');
 }

@@ -7,8 +7,13 @@ export const CHART_DIR = join(REPO_ROOT, 'deploy/helm/otel-node-tracing-demo');
 /** The values files helm lint and template run over, as the chart's ci/ folder holds them. */
 export const CI_VALUES = ['default-values.yaml', 'two-replicas-values.yaml', 'tail-sampling-off-values.yaml'];
 
-// biome-ignore lint/suspicious/noExplicitAny: manifests are checked field by field by the tests
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [field: string]: any };
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  // biome-ignore lint/suspicious/noExplicitAny: manifests are checked field by field by the tests
+  [field: string]: any;
+};
 
 export function runHelm(helm: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   // HELM_* homes in a throwaway place: the check reads no user config and writes no cache.
@@ -24,8 +29,17 @@ export function runHelm(helm: string, args: string[]): { status: number | null; 
 }
 
 /** `helm template` of the chart with one of its ci/ values files: the manifests, parsed. */
-export function renderChart(helm: string, valuesFile: string, namespace = 'demo'): Manifest[] {
-  const result = runHelm(helm, ['template', 'demo', CHART_DIR, '--namespace', namespace, '--values', join(CHART_DIR, 'ci', valuesFile)]);
+export function renderChart(helm: string, valuesFile: string, namespace = 'demo', extraArgs: string[] = []): Manifest[] {
+  const result = runHelm(helm, [
+    'template',
+    'demo',
+    CHART_DIR,
+    '--namespace',
+    namespace,
+    '--values',
+    join(CHART_DIR, 'ci', valuesFile),
+    ...extraArgs,
+  ]);
   if (result.status !== 0) throw new Error(`helm template failed (${result.status}):\n${result.stderr}`);
   return parseAllDocuments(result.stdout)
     .map((document) => document.toJS() as Manifest | null)
