@@ -7,7 +7,7 @@
  */
 import { ensureKubernetesBinaries } from './binaries';
 import { apply, type ControlPlane, KWOK_NODE, objectPath, startControlPlane, waitFor } from './control-plane';
-import { CHART_DIR, type Manifest, renderChart, runHelm } from './helm';
+import { CHART_DIR, defaultPodsByComponent, type Manifest, renderChart, runHelm } from './helm';
 
 jest.setTimeout(180_000);
 
@@ -103,16 +103,7 @@ test('a workload that is not restricted-compliant is warned about, and its pod r
 });
 
 test('the controllers create every pod, admission lets each in, and every rollout completes on the kwok nodes', async () => {
-  const expected = {
-    frontend: 1,
-    'users-service': 1,
-    'posts-service': 1,
-    'otel-gateway': 2,
-    jaeger: 1,
-    prometheus: 1,
-    'victoria-logs': 1,
-    'otel-collector': 2,
-  };
+  const expected = defaultPodsByComponent(2);
   let running: Record<string, number> = {};
   await waitFor('every pod Running and Ready', 120_000, async () => {
     const pods = await cluster.call('GET', objectPath('v1', 'Pod', NAMESPACE));

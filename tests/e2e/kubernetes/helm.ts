@@ -58,3 +58,17 @@ export function podTemplates(manifests: Manifest[]): { workload: string; spec: M
     .filter((manifest) => ['Deployment', 'DaemonSet', 'StatefulSet'].includes(manifest.kind))
     .map((manifest) => ({ workload: `${manifest.kind}/${manifest.metadata.name}`, spec: manifest.spec.template.spec }));
 }
+
+/** The pods the default values make, by component, on a cluster of `nodes` nodes (an agent on each). */
+export function defaultPodsByComponent(nodes: number): Record<string, number> {
+  return {
+    frontend: 1,
+    'users-service': 1,
+    'posts-service': 1,
+    'otel-gateway': 2,
+    jaeger: 1,
+    prometheus: 1,
+    'victoria-logs': 1,
+    'otel-collector': nodes,
+  };
+}

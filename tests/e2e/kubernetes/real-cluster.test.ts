@@ -18,7 +18,7 @@ import { expectContractKept } from '../contract-suite';
 import { GRPC_FAULT_CONTRACTS } from '../trace-contracts';
 import { ensureNodeBinaries } from './binaries';
 import { apply, type ControlPlane, objectPath, startControlPlane, waitFor } from './control-plane';
-import { type Manifest, renderChart } from './helm';
+import { defaultPodsByComponent, type Manifest, renderChart } from './helm';
 import { missingForRealNode, NODE_NAME, type RealNode, startNode } from './node';
 
 jest.setTimeout(900_000);
@@ -29,16 +29,7 @@ const IMAGE_PROJECT = E2E_PROJECT;
 const PAUSE_IMAGE = `${IMAGE_PROJECT}/pause:1`;
 const ENABLED = process.env.CI === 'true' || process.env.REAL_CLUSTER === '1';
 const volumes: string[] = [];
-const COMPONENTS = {
-  frontend: 1,
-  'users-service': 1,
-  'posts-service': 1,
-  'otel-gateway': 2,
-  jaeger: 1,
-  prometheus: 1,
-  'victoria-logs': 1,
-  'otel-collector': 1,
-};
+const COMPONENTS = defaultPodsByComponent(1);
 
 /** The pipeline's images: the offline stand-ins where tools/compose/offline-images.sh made them, else the official ones. */
 function pipelineImages(): { collector: string; jaeger: string; prometheus: string; victoriaLogs: string; offline: boolean } {
