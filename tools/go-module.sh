@@ -1,7 +1,9 @@
-# Sourced by tools/build-go-binaries.sh and tools/compose/docker-engine.sh: builds one command of a
-# Go module at a release, from the Go module proxy, with that release's own dependency graph.
+# Sourced by tools/build-go-binaries.sh, tools/compose/docker-engine.sh and
+# tools/kubernetes/build-binaries.sh: builds a command of a Go module at a release, from the Go
+# module proxy, with that release's own dependency graph.
 #
 #   go_build_module MODULE VERSION PACKAGE OUTPUT [EXTRA_LDFLAGS]
+#   require_release_module MODULE VERSION   (the throwaway module alone, for builds that adjust it)
 #
 # `go install PACKAGE@VERSION` refuses a module whose go.mod has replace or exclude directives
 # (Jaeger and Docker Compose both have them). A throwaway main module that requires the module,
@@ -9,24 +11,30 @@
 
 go_build_module() {
   local module=$1 version=$2 package=$3 output=$4 extra_ldflags=${5:-}
-  local work
+  local work status
   work="$(mktemp -d)"
   (
-    set -euo pipefail
-    cd "$work"
-    export CGO_ENABLED=0 GOFLAGS=-mod=mod
-    go mod init local/go-module-build >/dev/null 2>&1
-    go mod edit -require="$module@$version"
-    go mod download "$module@$version"
-    local module_dir
-    module_dir="$(go list -m -f '{{.Dir}}' "$module")"
-    cat "$module_dir/go.sum" >>go.sum
-    directives_of "$module_dir/go.mod" >>go.mod
-    go build -trimpath -ldflags "-s -w $extra_ldflags" -o "$work/out" "$package"
+    cd "$work" &&
+      export CGO_ENABLED=0 GOFLAGS=-mod=mod &&
+      require_release_module "$module" "$version" &&
+      go build -trimpath -ldflags "-s -w $extra_ldflags" -o "$work/out" "$package"
   ) && mkdir -p "$(dirname "$output")" && mv "$work/out" "$output"
-  local status=$?
+  status=$?
   rm -rf "$work"
   return $status
+}
+
+# In the current folder, empty: the throwaway main module that requires MODULE at VERSION, with
+# that release's go.sum and directives. Sets RELEASE_MODULE_DIR to the required module's folder.
+# Each step is checked: set -e does not hold in a subshell whose status is tested, as above.
+require_release_module() {
+  local module=$1 version=$2
+  go mod init local/go-module-build >/dev/null 2>&1 &&
+    go mod edit -require="$module@$version" &&
+    go mod download "$module@$version" &&
+    RELEASE_MODULE_DIR="$(go list -m -f '{{.Dir}}' "$module")" &&
+    cat "$RELEASE_MODULE_DIR/go.sum" >>go.sum &&
+    directives_of "$RELEASE_MODULE_DIR/go.mod" >>go.mod
 }
 
 # The replace and exclude directives of a go.mod, one-line and block forms, except replacements
@@ -36,5 +44,5 @@ directives_of() {
     /^(replace|exclude)[ \t]*\(/ { block = 1; print; next }
     block { print; if ($0 ~ /^\)/) block = 0; next }
     /^(replace|exclude)[ \t]/ { print }
-  ' "$1" | grep -v '=>[ \t]*\.'
+  ' "$1" | { grep -v '=>[ \t]*\.' || true; }
 }

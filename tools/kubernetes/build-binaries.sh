@@ -43,27 +43,20 @@ build_kubernetes() {
   for command in "${commands[@]}"; do [ -x "$dir/$command" ] || missing=1; done
   if [ "$missing" = 1 ]; then
     log "building ${commands[*]} $kubernetes_version from Go modules (several minutes, once)"
-    local work; work="$(mktemp -d)"
+    local work status; work="$(mktemp -d)"
     (
-      set -euo pipefail
-      cd "$work"
-      go mod init local/kubernetes-build >/dev/null 2>&1
-      go mod edit -require="k8s.io/kubernetes@$kubernetes_version"
-      go mod download "k8s.io/kubernetes@$kubernetes_version"
-      local module_dir staging_version="v0.${kubernetes_version#v1.}"
-      module_dir="$(go list -m -f '{{.Dir}}' k8s.io/kubernetes)"
-      cat "$module_dir/go.sum" >>go.sum
-      directives_of "$module_dir/go.mod" >>go.mod
-      sed -n 's|^[[:space:]]*\(k8s.io/[^[:space:]]*\) => ./staging/.*|\1|p' "$module_dir/go.mod" | while read -r staged; do
-        go mod edit -replace="$staged=$staged@$staging_version"
+      cd "$work" && require_release_module k8s.io/kubernetes "$kubernetes_version" || exit
+      local staged staging_version="v0.${kubernetes_version#v1.}"
+      for staged in $(sed -n 's|^[[:space:]]*\(k8s.io/[^[:space:]]*\) => ./staging/.*|\1|p' "$RELEASE_MODULE_DIR/go.mod"); do
+        go mod edit -replace="$staged=$staged@$staging_version" || exit
       done
       # Unstamped, the binaries call themselves v0.0.0-master+$Format:%H$, which clients cannot parse.
       local stamp="-X k8s.io/component-base/version.gitVersion=$kubernetes_version"
       for command in "${commands[@]}"; do
-        go build -trimpath -ldflags "-s -w $stamp" -o "$work/out/$command" "k8s.io/kubernetes/cmd/$command"
+        go build -trimpath -ldflags "-s -w $stamp" -o "$work/out/$command" "k8s.io/kubernetes/cmd/$command" || exit
       done
     ) && mkdir -p "$dir" && mv "$work"/out/* "$dir/"
-    local status=$?
+    status=$?
     rm -rf "$work"
     [ "$status" = 0 ] || return "$status"
   fi
