@@ -10,8 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ManagedProcess } from '@demo/stack';
+import { freePort } from '@demo/stack';
 import type { KubernetesBinaries } from './binaries';
+import { ProcessExited, ProcessGroup } from './process-group';
 
 export interface ApiResponse {
   status: number;
@@ -53,15 +54,10 @@ export async function startControlPlane(binaries: KubernetesBinaries, { kwok = t
   writeFileSync(join(dir, 'sa.key'), keys.privateKey, { mode: 0o600 });
   writeFileSync(join(dir, 'sa.pub'), keys.publicKey);
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
-  const processes: ManagedProcess[] = [];
-  const start = (name: string, command: string, args: string[]) => {
-    const child = new ManagedProcess({ name, command, args, cwd: dir, env }, { echo: false });
-    processes.push(child);
-    return child;
-  };
+  const processes = new ProcessGroup(dir, { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir });
+  const start = processes.start.bind(processes);
   const stop = async () => {
-    for (const child of processes.reverse()) await child.stop(10_000);
+    await processes.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -124,7 +120,7 @@ export async function startControlPlane(binaries: KubernetesBinaries, { kwok = t
       });
     };
     await waitFor('kube-apiserver /readyz', READY_TIMEOUT_MS, async () => {
-      if (!apiServer.isRunning) throw new Error(`kube-apiserver exited:\n${apiServer.logs.slice(-3000)}`);
+      if (!apiServer.isRunning) throw new ProcessExited(apiServer);
       return (await call('GET', '/readyz')).status === 200;
     });
     const kubeconfig = join(dir, 'kubeconfig');
@@ -160,11 +156,11 @@ export async function startControlPlane(binaries: KubernetesBinaries, { kwok = t
       port: apiPort,
       kubeconfig,
       call,
-      logs: () => processes.map((child) => `--- ${child.spec.name}\n${child.logs.slice(-4000)}`).join('\n'),
+      logs: () => processes.logs(),
       stop,
     };
   } catch (error) {
-    const logs = processes.map((child) => `--- ${child.spec.name}\n${child.logs.slice(-3000)}`).join('\n');
+    const logs = processes.logs();
     await stop();
     throw new Error(`the control plane did not start: ${error}\n${logs}`);
   }
@@ -178,7 +174,7 @@ export async function waitFor(what: string, timeoutMs: number, check: () => Prom
       if (await check()) return;
     } catch (error) {
       lastError = error;
-      if (String(error).includes('exited')) throw error;
+      if (error instanceof ProcessExited) throw error;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

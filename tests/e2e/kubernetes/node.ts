@@ -12,9 +12,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ManagedProcess } from '@demo/stack';
+import { freePort } from '@demo/stack';
 import type { NodeBinaries } from './binaries';
 import { apply, type ControlPlane, waitFor } from './control-plane';
+import { ProcessExited, ProcessGroup } from './process-group';
 
 /** The node's address: on lo, so only this machine reaches it, but not loopback, which kubelet refuses. */
 export const NODE_IP = '10.200.0.1';
@@ -46,16 +47,9 @@ export function missingForRealNode(): string[] {
 export async function startNode(cluster: ControlPlane, binaries: NodeBinaries, images: string[], sandboxImage: string): Promise<RealNode> {
   const dir = mkdtempSync(join(tmpdir(), 'real-node-'));
   const undo: (() => unknown)[] = [];
-  const processes: ManagedProcess[] = [];
-  const start = (name: string, command: string, args: string[]) => {
-    const child = new ManagedProcess(
-      { name, command, args, cwd: dir, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } },
-      { echo: false },
-    );
-    processes.push(child);
-    return child;
-  };
-  const logs = () => processes.map((child) => `--- ${child.spec.name}\n${child.logs.slice(-3000)}`).join('\n');
+  const processes = new ProcessGroup(dir, { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' });
+  const start = processes.start.bind(processes);
+  const logs = () => processes.logs();
   const stop = async () => {
     for (const step of undo.reverse()) {
       try {
@@ -73,7 +67,7 @@ export async function startNode(cluster: ControlPlane, binaries: NodeBinaries, i
 
     // Pods reach the API server (the agents' k8s_attributes and resolver) as the kubernetes Service,
     // whose endpoint is the node's IP: forwarded to the API server, which listens on loopback only.
-    const forwarder = await forward(NODE_IP, cluster.port, cluster.port);
+    const forwarder = await forwardTcp(NODE_IP, cluster.port, '127.0.0.1', cluster.port);
     undo.push(() => new Promise<void>((resolve) => forwarder.close(() => resolve())));
     const slice = {
       apiVersion: 'discovery.k8s.io/v1',
@@ -128,11 +122,11 @@ export async function startNode(cluster: ControlPlane, binaries: NodeBinaries, i
     ]);
     undo.push(() => spawnSync(binaries.kubeProxy, ['--cleanup']));
     undo.push(async () => {
-      for (const child of processes.filter((p) => ['kube-proxy', 'coredns'].includes(p.spec.name))) await child.stop(5_000);
+      await processes.stop(['kube-proxy', 'coredns'], 5_000);
     });
 
     await waitFor(`node ${NODE_NAME} Ready`, 60_000, async () => {
-      if (!kubelet.isRunning) throw new Error(`kubelet exited:\n${kubelet.logs.slice(-3000)}`);
+      if (!kubelet.isRunning) throw new ProcessExited(kubelet);
       const node = await cluster.call('GET', `/api/v1/nodes/${NODE_NAME}`);
       return (
         node.status === 200 &&
@@ -147,10 +141,10 @@ export async function startNode(cluster: ControlPlane, binaries: NodeBinaries, i
   }
 }
 
-/** A TCP forwarder from host:port to 127.0.0.1:targetPort. */
-function forward(host: string, port: number, targetPort: number): Promise<Server> {
+/** A TCP forwarder: connections to listenHost:listenPort are piped to targetHost:targetPort. */
+export function forwardTcp(listenHost: string, listenPort: number, targetHost: string, targetPort: number): Promise<Server> {
   const server = createServer((client) => {
-    const upstream = createConnection(targetPort, '127.0.0.1');
+    const upstream = createConnection(targetPort, targetHost);
     client.pipe(upstream).pipe(client);
     const close = () => {
       client.destroy();
@@ -161,7 +155,7 @@ function forward(host: string, port: number, targetPort: number): Promise<Server
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
+    server.listen(listenPort, listenHost, () => resolve(server));
   });
 }
 
@@ -249,13 +243,13 @@ function importImages(socket: string, images: string[]): void {
   if (result.status !== 0) throw new Error(`importing ${images.join(', ')} failed:\n${result.stderr}`);
 }
 
-async function stopContainerd(processes: ManagedProcess[], dir: string, socket: string): Promise<void> {
+async function stopContainerd(processes: ProcessGroup, dir: string, socket: string): Promise<void> {
   // Whatever containers are left, then containerd, its shims, and the mounts they held.
   spawnSync('sh', [
     '-c',
     `for task in $(ctr --address ${socket} -n k8s.io tasks ls -q); do ctr --address ${socket} -n k8s.io tasks kill -s SIGKILL "$task"; done`,
   ]);
-  for (const child of processes.filter((p) => p.spec.name === 'containerd')) await child.stop(10_000);
+  await processes.stop(['containerd']);
   spawnSync('pkill', ['-f', `containerd-shim-runc-v2 .*-address ${socket}`]);
   const mounts = readFileSync('/proc/mounts', 'utf8')
     .split('\n')

@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT, readEnvFile } from '@demo/stack';
@@ -19,7 +19,7 @@ import { GRPC_FAULT_CONTRACTS } from '../trace-contracts';
 import { ensureNodeBinaries } from './binaries';
 import { apply, type ControlPlane, objectPath, startControlPlane, waitFor } from './control-plane';
 import { defaultPodsByComponent, type Manifest, renderChart } from './helm';
-import { missingForRealNode, NODE_NAME, type RealNode, startNode } from './node';
+import { forwardTcp, missingForRealNode, NODE_NAME, type RealNode, startNode } from './node';
 
 jest.setTimeout(900_000);
 
@@ -64,17 +64,12 @@ function buildPauseImage(): void {
 /** 127.0.0.1:<free port> to a Service's cluster IP, which kube-proxy routes from this host too. */
 async function forwardToService(clusterIp: string, port: number): Promise<{ url: string; server: Server }> {
   const local = await freePort();
-  const server = createServer((client) => {
-    const upstream = createConnection(port, clusterIp);
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(local, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${local}`, server };
+  return { url: `http://127.0.0.1:${local}`, server: await forwardTcp('127.0.0.1', local, clusterIp, port) };
 }
 
 let cluster: ControlPlane | undefined;
+const listPods = async () =>
+  ((await (cluster as ControlPlane).call('GET', objectPath('v1', 'Pod', NAMESPACE))).body.items ?? []) as Manifest[];
 let node: RealNode | undefined;
 const forwarders: Server[] = [];
 const applied: { object: string; status: number; warnings: string[] }[] = [];
@@ -146,7 +141,7 @@ describeWhereEnabled(
         applied.push({ object: `${manifest.kind}/${manifest.metadata.name}`, status: response.status, warnings: response.warnings });
       }
       await waitFor('every pod Running and Ready', 300_000, async () => {
-        const pods = (await (cluster as ControlPlane).call('GET', objectPath('v1', 'Pod', NAMESPACE))).body.items as Manifest[];
+        const pods = await listPods();
         const ready = pods.filter((pod) =>
           pod.status.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
         );
@@ -169,11 +164,9 @@ describeWhereEnabled(
       if (cluster) {
         // Each pod stopped by its kubelet, so that the node's clean-up finds no container left.
         await cluster.call('DELETE', `/api/v1/namespaces/${NAMESPACE}`);
-        await waitFor(
-          'the pods gone',
-          90_000,
-          async () => ((await (cluster as ControlPlane).call('GET', objectPath('v1', 'Pod', NAMESPACE))).body.items ?? []).length === 0,
-        ).catch((error) => process.stderr.write(`${error}\n`));
+        await waitFor('the pods gone', 90_000, async () => (await listPods()).length === 0).catch((error) =>
+          process.stderr.write(`${error}\n`),
+        );
       }
       await node?.stop();
       await cluster?.stop();
@@ -182,7 +175,7 @@ describeWhereEnabled(
 
     test('every object of the chart is accepted under restricted, and every pod runs its real image and turns Ready', async () => {
       expect(applied.filter((result) => result.status >= 300 || result.warnings.length > 0)).toEqual([]);
-      const pods = (await (cluster as ControlPlane).call('GET', objectPath('v1', 'Pod', NAMESPACE))).body.items as Manifest[];
+      const pods = await listPods();
       const byComponent: Record<string, number> = {};
       for (const pod of pods) {
         const component = pod.metadata.labels?.['app.kubernetes.io/name'] ?? 'unlabelled';
@@ -200,12 +193,10 @@ describeWhereEnabled(
         { frontendUrl, jaegerUrl, environment: 'kubernetes' },
         GRPC_FAULT_CONTRACTS.injectedUnavailable,
       );
-      const pods = ((await (cluster as ControlPlane).call('GET', objectPath('v1', 'Pod', NAMESPACE))).body.items as Manifest[]).map(
-        (pod) => ({
-          name: pod.metadata.name,
-          component: pod.metadata.labels?.['app.kubernetes.io/name'],
-        }),
-      );
+      const pods = (await listPods()).map((pod) => ({
+        name: pod.metadata.name,
+        component: pod.metadata.labels?.['app.kubernetes.io/name'],
+      }));
       for (const span of spans) {
         const pod = pods.find((candidate) => candidate.name === span.resource['k8s.pod.name']);
         expect([span.service, span.name, pod?.component, span.resource['k8s.node.name'], span.resource['k8s.namespace.name']]).toEqual([
