@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT, readEnvFile } from '@demo/stack';
 import { ComposeProject, E2E_PROJECT, OFFLINE_ENV_FILE } from '../compose/compose-project';
+import { traceIdOf } from '../contract-matcher';
 import { expectContractKept } from '../contract-suite';
+import { waitForTrace } from '../jaeger';
 import { GRPC_FAULT_CONTRACTS } from '../trace-contracts';
 import { ensureNodeBinaries } from './binaries';
 import { apply, type ControlPlane, objectPath, startControlPlane, waitFor } from './control-plane';
@@ -77,6 +79,7 @@ const images = pipelineImages();
 let frontendUrl = '';
 let jaegerUrl = '';
 let readyAfterS = 0;
+let pipelineReadyAfterS = 0;
 
 const describeWhereEnabled = ENABLED ? describe : describe.skip;
 
@@ -157,6 +160,20 @@ describeWhereEnabled(
       forwarders.push(frontend.server, jaeger.server);
       frontendUrl = frontend.url;
       jaegerUrl = jaeger.url;
+      // A pod Ready is not yet a Service that answers: kube-proxy writes its rules a moment later,
+      // and Jaeger's query port may open after its health port. Wait as a user at a port-forward would.
+      for (const url of [`${frontendUrl}/readyz`, `${jaegerUrl}/api/services`]) {
+        await waitFor(
+          `${url} answering through its Service`,
+          60_000,
+          async () => (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok,
+        );
+      }
+      // And a first trace through the whole pipeline: exporters that tried the otel-collector Service
+      // before its rules existed are in gRPC's reconnect backoff, which grows past the contract's wait.
+      const warmUp = GRPC_FAULT_CONTRACTS.injectedUnavailable;
+      const traceId = traceIdOf((await fetch(`${frontendUrl}${warmUp.path}`)).headers.get('traceresponse'));
+      pipelineReadyAfterS = (await waitForTrace(jaegerUrl, traceId, warmUp.spans.length, { timeoutMs: 120_000 })).visibleAfterMs / 1000;
     });
 
     afterAll(async () => {
@@ -184,7 +201,7 @@ describeWhereEnabled(
       }
       expect(byComponent).toEqual(COMPONENTS);
       process.stdout.write(
-        `[real-cluster report] ${JSON.stringify({ pods: pods.length, readyAfterS, pipelineImages: images.offline ? 'offline stand-ins' : 'official' })}\n`,
+        `[real-cluster report] ${JSON.stringify({ pods: pods.length, readyAfterS, pipelineReadyAfterS, pipelineImages: images.offline ? 'offline stand-ins' : 'official' })}\n`,
       );
     });
 
