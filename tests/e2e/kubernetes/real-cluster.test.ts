@@ -169,11 +169,17 @@ describeWhereEnabled(
           async () => (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok,
         );
       }
-      // And a first trace through the whole pipeline: exporters that tried the otel-collector Service
-      // before its rules existed are in gRPC's reconnect backoff, which grows past the contract's wait.
+      // And the three services reaching each other: until kube-proxy has written the users-service and
+      // posts-service rules, the frontend answers 502 (its CLIENT span the only one past it). Only a 200
+      // over gRPC crosses all three; then a first trace through the whole pipeline.
+      await waitFor(
+        'a request answered 200 through the three services',
+        120_000,
+        async () => (await fetch(`${frontendUrl}/api/users/1?transport=grpc`, { signal: AbortSignal.timeout(5_000) })).status === 200,
+      );
       const warmUp = GRPC_FAULT_CONTRACTS.injectedUnavailable;
       const traceId = traceIdOf((await fetch(`${frontendUrl}${warmUp.path}`)).headers.get('traceresponse'));
-      pipelineReadyAfterS = (await waitForTrace(jaegerUrl, traceId, warmUp.spans.length, { timeoutMs: 120_000 })).visibleAfterMs / 1000;
+      pipelineReadyAfterS = (await waitForTrace(jaegerUrl, traceId, warmUp.spans.length, { timeoutMs: 60_000 })).visibleAfterMs / 1000;
     });
 
     afterAll(async () => {
