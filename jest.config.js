@@ -45,6 +45,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+      setupFiles: ['<rootDir>/tests/e2e/binaries-from-go.js'],
       testPathIgnorePatterns: ['/node_modules/', ...WHOLE_MACHINE],
     },
     {
@@ -53,6 +54,7 @@ module.exports = {
       displayName: 'alone',
       testEnvironment: 'node',
       transform,
+      setupFiles: ['<rootDir>/tests/e2e/binaries-from-go.js'],
       testMatch: WHOLE_MACHINE.map((path) => (path.endsWith('/') ? `${path}**/*.test.ts` : path)),
       // docker compose up, as users run it, needs its images: built before any test of the run.
       globalSetup: '<rootDir>/tests/e2e/compose/build-images.ts',

@@ -2,8 +2,12 @@
 # Builds the real OpenTelemetry Collector, Jaeger, Prometheus and VictoriaLogs from Go modules, at the versions
 # the compose images use (.env), once, into a cache folder. Later runs reuse the binaries.
 #
-#   tools/build-go-binaries.sh          build what is missing, print nothing else
-#   GO_BINARIES_DIR=/some/dir ...       cache elsewhere (CI keeps it outside the clone)
+#   tools/build-go-binaries.sh                  build what is missing, print nothing else
+#   tools/build-go-binaries.sh jaeger ...       only these (collector, jaeger, prometheus, victoria-logs)
+#   GO_BINARIES_DIR=/some/dir ...               cache elsewhere (CI keeps it outside the clone)
+#
+# tools/install-binaries.sh, which pnpm demo runs, prefers the projects' release archives and falls
+# back to this build; this script is the Go path alone.
 #
 # Prints the binary paths as KEY=path lines on stdout; progress goes to stderr.
 set -euo pipefail
@@ -15,14 +19,17 @@ prometheus_module_version="$(env_value PROMETHEUS_GO_MODULE_VERSION)"
 victoria_logs_version="$(env_value VICTORIA_LOGS_VERSION)"
 cache="${GO_BINARIES_DIR:-$root/.cache/go-binaries}"
 
-if ! command -v go >/dev/null; then
-  echo "build-go-binaries: Go is not installed. The no-Docker mode builds the OpenTelemetry Collector, Jaeger," >&2
-  echo "Prometheus and VictoriaLogs from source: install Go 1.26.7 or newer (https://go.dev/doc/install), or use 'docker compose up'." >&2
-  exit 1
-fi
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 log() { echo "build-go-binaries: $*" >&2; }
+
+# Checked only when something is to be built: cached binaries need no Go.
+require_go() {
+  command -v go >/dev/null && return
+  log "Go is not installed, and $1 is not built yet. Install Go 1.26.7 or newer (https://go.dev/doc/install),"
+  log "or let tools/install-binaries.sh fetch the release archives (it needs github.com), or use 'docker compose up'."
+  exit 1
+}
 # shellcheck source=tools/go-module.sh
 source "$root/tools/go-module.sh"
 
@@ -32,6 +39,7 @@ build_collector() {
   dir="$cache/otelcol-$collector_version-$manifest_hash"
   out="$dir/otelcol-demo"
   if [ ! -x "$out" ]; then
+    require_go "the Collector"
     log "building the Collector $collector_version with the OpenTelemetry Collector Builder (a few minutes, once)"
     local work; work="$(mktemp -d)"
     GOBIN="$work/bin" go install "go.opentelemetry.io/collector/cmd/builder@v$collector_version"
@@ -46,6 +54,7 @@ build_collector() {
 build_jaeger() {
   local out="$cache/jaeger-$jaeger_module_version/jaeger"
   if [ ! -x "$out" ]; then
+    require_go Jaeger
     log "building Jaeger $jaeger_module_version (cmd/jaeger, the v2 binary) from Go modules (a few minutes, once)"
     go_build_module github.com/jaegertracing/jaeger "$jaeger_module_version" github.com/jaegertracing/jaeger/cmd/jaeger "$out"
   fi
@@ -57,6 +66,7 @@ build_jaeger() {
 install_stamped() {
   local dir=$1 out=$2 stamp=$3 package=$4
   [ -x "$out" ] && return
+  require_go "$(basename "$out")"
   log "building $package from Go modules (a few minutes, once)"
   GOBIN="$dir" go install -trimpath -ldflags "-s -w -X $stamp" "$package"
 }
@@ -80,7 +90,13 @@ build_victoria_logs() {
   echo "VICTORIA_LOGS_BIN=$dir/victoria-logs"
 }
 
-build_collector
-build_jaeger
-build_prometheus
-build_victoria_logs
+[ $# -gt 0 ] || set -- collector jaeger prometheus victoria-logs
+for name in "$@"; do
+  case "$name" in
+    collector) build_collector ;;
+    jaeger) build_jaeger ;;
+    prometheus) build_prometheus ;;
+    victoria-logs) build_victoria_logs ;;
+    *) echo "build-go-binaries: unknown binary '$name' (collector, jaeger, prometheus, victoria-logs)" >&2; exit 2 ;;
+  esac
+done

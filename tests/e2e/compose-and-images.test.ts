@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureGoBinaries, freePort, ManagedProcess, REPO_ROOT, readEnvFile, SERVICE_NAMES, waitForHttpOk } from '@demo/stack';
+import { ensureBinaries, freePort, ManagedProcess, REPO_ROOT, readEnvFile, SERVICE_NAMES, waitForHttpOk } from '@demo/stack';
 import { parse } from 'yaml';
 import { traceIdOf } from './contract-matcher';
 
@@ -388,7 +388,7 @@ describe('otel-collector-config.yaml', () => {
     expect(Object.keys(config.exporters)).not.toContain('debug/logs');
   });
 
-  const binaries = ensureGoBinaries(REPO_ROOT);
+  const binaries = ensureBinaries(REPO_ROOT);
 
   test('the Collector built from the same release validates it', () => {
     const result = spawnSync(binaries.collector, ['validate', '--config', join(REPO_ROOT, 'otel-collector-config.yaml')], {

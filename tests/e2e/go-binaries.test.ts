@@ -1,28 +1,45 @@
-/** tools/build-go-binaries.sh: the binaries are the .env releases; without Go, a clear message. */
+/** tools/build-go-binaries.sh, the installer's Go path: the binaries are the .env releases; without Go, a clear message. */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureGoBinaries, REPO_ROOT, readEnvFile } from '@demo/stack';
+import { dirname, join } from 'node:path';
+import { ensureBinaries, REPO_ROOT, readEnvFile } from '@demo/stack';
 
-test('without Go it stops with exit 1 and says what to install', () => {
-  // A PATH with the few tools the script needs before it looks for Go, and no Go.
+/** A PATH with the few tools the script uses, and no Go. */
+function pathWithoutGo(): string {
   const bin = mkdtempSync(join(tmpdir(), 'no-go-'));
-  for (const tool of ['dirname', 'sed']) {
+  for (const tool of ['dirname', 'sed', 'sha256sum', 'cut']) {
     const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
     symlinkSync(found, join(bin, tool));
   }
-  const result = spawnSync('/bin/bash', [join(REPO_ROOT, 'tools/build-go-binaries.sh')], { env: { PATH: bin }, encoding: 'utf8' });
+  return bin;
+}
+
+test('without Go, with nothing built yet, it stops with exit 1 and says what to install', () => {
+  const bin = pathWithoutGo();
+  const cache = mkdtempSync(join(tmpdir(), 'empty-cache-'));
+  const result = spawnSync('/bin/bash', [join(REPO_ROOT, 'tools/build-go-binaries.sh')], { env: { PATH: bin, GO_BINARIES_DIR: cache }, encoding: 'utf8' });
   rmSync(bin, { recursive: true });
+  rmSync(cache, { recursive: true });
   expect(result.status).toBe(1);
-  expect(result.stderr).toContain('Go is not installed');
-  expect(result.stderr).toContain('install Go 1.26.7 or newer');
+  expect(result.stderr).toContain('Go is not installed, and the Collector is not built yet');
+  expect(result.stderr).toContain('Install Go 1.26.7 or newer');
   expect(result.stdout).toBe('');
+});
+
+test('without Go, a binary already built is enough', () => {
+  const built = ensureBinaries(REPO_ROOT, { ...process.env, DEMO_BINARIES: 'go' });
+  const bin = pathWithoutGo();
+  const env = { PATH: bin, GO_BINARIES_DIR: dirname(dirname(built.jaeger)) };
+  const result = spawnSync('/bin/bash', [join(REPO_ROOT, 'tools/build-go-binaries.sh'), 'jaeger'], { env, encoding: 'utf8' });
+  rmSync(bin, { recursive: true });
+  expect(result.stderr).toBe('');
+  expect(result.stdout).toBe(`JAEGER_BIN=${built.jaeger}\n`);
 });
 
 test('the binaries are the releases .env names, as the compose images are', () => {
   const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
-  const binaries = ensureGoBinaries(REPO_ROOT);
+  const binaries = ensureBinaries(REPO_ROOT);
   const version = (binary: string) => spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout;
   expect(version(binaries.collector)).toContain(`version ${dotenv.OTEL_COLLECTOR_VERSION}`);
   expect(version(binaries.prometheus)).toContain(`version ${dotenv.PROMETHEUS_VERSION?.replace(/^v/, '')}`);

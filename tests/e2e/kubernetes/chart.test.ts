@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureGoBinaries, REPO_ROOT, readEnvFile } from '@demo/stack';
+import { ensureBinaries, REPO_ROOT, readEnvFile } from '@demo/stack';
 import { parse } from 'yaml';
 import { ensureKubernetesBinaries } from './binaries';
 import { CHART_DIR, CI_VALUES, findManifest, type Manifest, podTemplates, renderChart, runHelm } from './helm';
@@ -250,7 +250,7 @@ describe('every pod', () => {
 });
 
 describe('the Collector built from the same release validates the rendered configs', () => {
-  const { collector } = ensureGoBinaries(REPO_ROOT);
+  const { collector } = ensureBinaries(REPO_ROOT);
   const validate = (files: { name: string; text: string }[], env: Record<string, string>) => {
     const dir = mkdtempSync(join(tmpdir(), 'chart-collector-'));
     for (const file of files) writeFileSync(join(dir, file.name), file.text);

@@ -4,7 +4,26 @@
  * process prints still goes to its log file.
  */
 
+import type { Binaries } from './binaries';
 import { SERVICE_NAMES } from './stack';
+
+/**
+ * The banner's Jaeger and Prometheus lines. A release binary serves its real UI; a Go module build
+ * serves the same API behind a placeholder page, and the line says so and how to get the UI.
+ */
+export function uiLines(sources: Binaries['sources'], ports: { jaegerUi: number; prometheus: number }): string {
+  const placeholder = 'a Go build: its UI is a placeholder; DEMO_BINARIES=release pnpm demo fetches the release, or docker compose up';
+  const jaeger =
+    sources.jaeger === 'release'
+      ? `http://localhost:${ports.jaegerUi}   (the Jaeger UI: pick service frontend, Find Traces)`
+      : `http://localhost:${ports.jaegerUi}/api/traces?service=frontend&limit=5   (its API; ${placeholder})`;
+  const prometheus =
+    sources.prometheus === 'release'
+      ? `http://localhost:${ports.prometheus}/query?g0.expr=traces_span_metrics_calls_total   (the Prometheus UI)`
+      : `http://localhost:${ports.prometheus}/api/v1/query?query=traces_span_metrics_calls_total   (its API; ${placeholder})`;
+  return `    Jaeger          ${jaeger}
+    Prometheus      ${prometheus}`;
+}
 
 /** A line of a process's output as the terminal shows it, or null to leave it in the log file. */
 export function demoLine(processName: string, line: string): string | null {

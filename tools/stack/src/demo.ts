@@ -9,7 +9,8 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { demoLine } from './demo-output';
+import { ensureBinaries } from './binaries';
+import { demoLine, uiLines } from './demo-output';
 import { DEMO_SERVICE_ENV, REPO_ROOT, Stack } from './stack';
 
 const FLAGS = ['--two-tier', '--wipe'] as const;
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   const twoTier = flags.has('--two-tier');
   const dataDir = join(REPO_ROOT, '.cache/data');
   if (flags.has('--wipe')) rmSync(dataDir, { recursive: true, force: true });
+  // First, and once: the installer prints where each binary came from (release or Go build).
+  const binaries = ensureBinaries(REPO_ROOT);
   console.log(
     `Starting Prometheus, Jaeger, VictoriaLogs, ${twoTier ? 'two tiers of OpenTelemetry Collectors' : 'the OpenTelemetry Collector'} and the three services (no Docker)...`,
   );
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     echo: (name, line) => (stopping ? null : demoLine(name, line)),
     logDir,
     serviceEnv: DEMO_SERVICE_ENV,
+    binaries,
   });
   const {
     frontend,
@@ -57,8 +61,7 @@ async function main(): Promise<void> {
     page            http://localhost:${frontend}   (open it in a browser: each click is one trace, from the browser down)
     frontend        http://localhost:${frontend}/api/users/1   (calls users-service :${usersService}, which calls posts-service :${postsService}, or :${postsServiceGrpc} over gRPC)
     Collector       OTLP localhost:${collectorOtlpGrpc} (gRPC), localhost:${collectorOtlpHttp} (HTTP)${gatewayLine(stack)}
-    Jaeger          http://localhost:${jaegerUi}/api/traces?service=frontend&limit=5   (its API; the full UI comes with docker compose)
-    Prometheus      http://localhost:${prometheus}/api/v1/query?query=traces_span_metrics_calls_total
+${uiLines(binaries.sources, { jaegerUi, prometheus })}
     Logs            http://localhost:${victoriaLogs}/select/vmui/   (VictoriaLogs' UI; query a trace's records with trace_id:<id>)
 
   Try:

@@ -1,5 +1,5 @@
 export { readEnvFile } from './env-file';
-export { ensureGoBinaries, type GoBinaries } from './go-binaries';
+export { type Binaries, type BinarySource, ensureBinaries, parseInstallerOutput } from './binaries';
 export { freePort, waitForHttpOk } from './ports';
 export { ManagedProcess } from './process';
 export {

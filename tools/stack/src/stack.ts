@@ -7,7 +7,7 @@ import { prometheusSpec } from './components/prometheus';
 import { baseServiceEnv, PROJECT_BOOTSTRAP, SERVICE_NAMES, type ServiceName, servicePort, serviceSpec } from './components/service';
 import { victoriaLogsIngestUrl, victoriaLogsSpec } from './components/victoria-logs';
 import { readEnvFile, requireKey } from './env-file';
-import { ensureGoBinaries, type GoBinaries } from './go-binaries';
+import { type Binaries, ensureBinaries } from './binaries';
 import { waitForHttpOk } from './ports';
 import { ManagedProcess, type OutputOptions, type ProcessSpec } from './process';
 import { REPO_ROOT } from './repo';
@@ -57,6 +57,8 @@ export interface StackOptions extends Partial<OutputOptions> {
   dataDir?: string;
   /** Each service writes a V8 CPU profile (node --cpu-prof) into <this>/<its name> when it exits. */
   cpuProfileDir?: string;
+  /** The Collector, Jaeger, Prometheus and VictoriaLogs to run; by default ensureBinaries() installs them. */
+  binaries?: Binaries;
 }
 
 interface Component {
@@ -166,7 +168,7 @@ export class Stack {
     const gatewayCount = options.pipeline === 'two-tier' ? (options.gateways ?? Number(requireKey(dotenv, 'GATEWAY_REPLICAS'))) : 0;
     const ports = options.ports === 'free' ? await freePorts(dotenv, gatewayCount) : portsFromEnv(dotenv, gatewayCount);
     if (options.ports !== 'free') await assertPortsFree(ports);
-    const binaries = ensureGoBinaries(REPO_ROOT);
+    const binaries = options.binaries ?? ensureBinaries(REPO_ROOT);
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'stack-data-'));
     const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-'));
     const tempDirs = [...(options.dataDir ? [] : [dataDir]), ...(options.logDir ? [] : [logDir])];
@@ -199,7 +201,7 @@ export class Stack {
 
 /** Prometheus, Jaeger, VictoriaLogs, any gateways and the Collector, in start order, each keeping its data in `dataDir`/<name>. */
 function pipelineComponents(
-  binaries: GoBinaries,
+  binaries: Binaries,
   ports: StackPorts,
   dataDir: string,
   dotenv: Record<string, string>,
