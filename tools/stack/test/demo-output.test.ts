@@ -1,4 +1,5 @@
-import { demoLine } from '../src/demo-output';
+import { parseInstallerOutput } from '../src/binaries';
+import { demoLine, uiLines } from '../src/demo-output';
 
 const json = (fields: Record<string, unknown>) => JSON.stringify({ time: '2026-12-02T06:00:00.000Z', ...fields });
 
@@ -48,4 +49,45 @@ test("a service's plain-text line (the bootstrap's export warnings) is shown", (
   expect(demoLine('users-service', 'telemetry: cannot export spans to http://127.0.0.1:4317')).toBe(
     '[users-service] telemetry: cannot export spans to http://127.0.0.1:4317',
   );
+});
+
+describe("the banner's Jaeger and Prometheus lines", () => {
+  const ports = { jaegerUi: 16686, prometheus: 9090 };
+  const all = (source: 'release' | 'go') => ({ collector: source, jaeger: source, prometheus: source, victoriaLogs: source });
+
+  test('release binaries: the real UIs, with where to click', () => {
+    const lines = uiLines(all('release'), ports);
+    expect(lines).toContain('http://localhost:16686   (the Jaeger UI: pick service frontend, Find Traces)');
+    expect(lines).toContain('http://localhost:9090/query?g0.expr=traces_span_metrics_calls_total   (the Prometheus UI)');
+    expect(lines).not.toContain('placeholder');
+  });
+
+  test('Go builds: the APIs, and the UIs named as placeholders, with how to get the real ones', () => {
+    const lines = uiLines(all('go'), ports).split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toContain('its UI is a placeholder; DEMO_BINARIES=release pnpm demo fetches the release');
+    expect(lines[0]).toContain('http://localhost:16686/api/traces?service=frontend&limit=5');
+    expect(lines[1]).toContain('http://localhost:9090/api/v1/query?query=traces_span_metrics_calls_total');
+  });
+
+  test('mixed: each line follows its own binary', () => {
+    const lines = uiLines({ ...all('go'), jaeger: 'release' }, ports).split('\n');
+    expect(lines[0]).toContain('the Jaeger UI');
+    expect(lines[1]).toContain('placeholder');
+  });
+});
+
+describe("the installer's output", () => {
+  const lines = ['OTELCOL', 'JAEGER', 'PROMETHEUS', 'VICTORIA_LOGS'].flatMap((key) => [`${key}_BIN=/cache/${key}`, `${key}_SOURCE=go`]);
+
+  test('four paths, each with its source', () => {
+    const binaries = parseInstallerOutput(`${lines.join('\n')}\n`);
+    expect(binaries.victoriaLogs).toBe('/cache/VICTORIA_LOGS');
+    expect(binaries.sources.collector).toBe('go');
+  });
+
+  test('a missing binary or an unknown source is an error that shows the output', () => {
+    expect(() => parseInstallerOutput(lines.slice(2).join('\n'))).toThrow(/did not report OTELCOL_BIN/);
+    expect(() => parseInstallerOutput(lines.join('\n').replace('JAEGER_SOURCE=go', 'JAEGER_SOURCE=docker'))).toThrow(/JAEGER_SOURCE=docker/);
+  });
 });
