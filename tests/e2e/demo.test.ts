@@ -14,7 +14,10 @@ let stderr = '';
 
 function waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`)),
+      timeoutMs,
+    );
     const check = () => {
       if (pattern.test(stdout)) {
         clearTimeout(timer);
@@ -49,14 +52,23 @@ afterAll(() => {
 
 test('the installer prints one line a binary: the Go build, and why the release was not used', () => {
   const lines = stderr.split('\n').filter((line) => line.startsWith('install-binaries: '));
-  expect(lines.map((line) => line.split(/\s+/).slice(1, 3).join(' '))).toEqual(['collector go', 'jaeger go', 'prometheus go', 'victoria-logs go']);
+  expect(lines.map((line) => line.split(/\s+/).slice(1, 3).join(' '))).toEqual([
+    'collector go',
+    'jaeger go',
+    'prometheus go',
+    'victoria-logs go',
+  ]);
   expect(lines[0]).toMatch(/release not used: .*(Connection refused|Failed to connect|Could not connect)/i);
   for (const line of lines.slice(1)) expect(line).toContain('not tried, the host did not answer for collector');
 });
 
 test('the banner names the Jaeger and Prometheus UIs as placeholders, and the real log UI', () => {
-  expect(stdout).toContain(`http://localhost:${dotenv.JAEGER_UI_PORT}/api/traces?service=frontend&limit=5   (its API; a Go build: its UI is a placeholder`);
-  expect(stdout).toContain(`http://localhost:${dotenv.PROMETHEUS_PORT}/api/v1/query?query=traces_span_metrics_calls_total   (its API; a Go build`);
+  expect(stdout).toContain(
+    `http://localhost:${dotenv.JAEGER_UI_PORT}/api/traces?service=frontend&limit=5   (its API; a Go build: its UI is a placeholder`,
+  );
+  expect(stdout).toContain(
+    `http://localhost:${dotenv.PROMETHEUS_PORT}/api/v1/query?query=traces_span_metrics_calls_total   (its API; a Go build`,
+  );
   expect(stdout).toContain(`http://localhost:${dotenv.VICTORIA_LOGS_PORT}/select/vmui/`);
 });
 

@@ -18,7 +18,10 @@ function pathWithoutGo(): string {
 test('without Go, with nothing built yet, it stops with exit 1 and says what to install', () => {
   const bin = pathWithoutGo();
   const cache = mkdtempSync(join(tmpdir(), 'empty-cache-'));
-  const result = spawnSync('/bin/bash', [join(REPO_ROOT, 'tools/build-go-binaries.sh')], { env: { PATH: bin, GO_BINARIES_DIR: cache }, encoding: 'utf8' });
+  const result = spawnSync('/bin/bash', [join(REPO_ROOT, 'tools/build-go-binaries.sh')], {
+    env: { PATH: bin, GO_BINARIES_DIR: cache },
+    encoding: 'utf8',
+  });
   rmSync(bin, { recursive: true });
   rmSync(cache, { recursive: true });
   expect(result.status).toBe(1);

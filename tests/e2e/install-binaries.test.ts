@@ -136,10 +136,14 @@ interface Run {
 function install(env: Record<string, string>): Promise<Run> {
   const started = performance.now();
   return new Promise((resolve) => {
-    execFile(join(REPO_ROOT, 'tools/install-binaries.sh'), { env: { ...process.env, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ status, stdout, stderr, seconds: (performance.now() - started) / 1000 });
-    });
+    execFile(
+      join(REPO_ROOT, 'tools/install-binaries.sh'),
+      { env: { ...process.env, ...env }, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ status, stdout, stderr, seconds: (performance.now() - started) / 1000 });
+      },
+    );
   });
 }
 
@@ -177,7 +181,10 @@ beforeAll(async () => {
   goBuilds = ensureBinaries(REPO_ROOT, { ...process.env, DEMO_BINARIES: 'go' });
   for (const release of releases()) {
     const archive = pack(release, goBuilds[release.binary]);
-    const checksums = [release.checksumLine(sha256(Buffer.from('another asset')), `other-${release.archive}`), release.checksumLine(sha256(archive), release.archive)];
+    const checksums = [
+      release.checksumLine(sha256(Buffer.from('another asset')), `other-${release.archive}`),
+      release.checksumLine(sha256(archive), release.archive),
+    ];
     mirror.files.set(`/${release.folder}/${release.archive}`, archive);
     mirror.files.set(`/${release.folder}/${release.checksumFile}`, Buffer.from(`${checksums.join('\n')}\n`));
   }
@@ -209,8 +216,12 @@ describe('from the release archives', () => {
     const binaries = parseInstallerOutput(run.stdout);
     expect(binaries.sources).toEqual({ collector: 'release', jaeger: 'release', prometheus: 'release', victoriaLogs: 'release' });
     for (const release of releases()) {
-      expect(binaries[release.binary]).toBe(join(cache(), 'release', `${release.name}-${version(keyOf(release))}-${os}-${arch}`, basename(release.member)));
-      expect(lineOf(run, release.name)).toMatch(new RegExp(`release .* downloaded ${release.archive.replace(/\./g, '\\.')}, sha256 verified`));
+      expect(binaries[release.binary]).toBe(
+        join(cache(), 'release', `${release.name}-${version(keyOf(release))}-${os}-${arch}`, basename(release.member)),
+      );
+      expect(lineOf(run, release.name)).toMatch(
+        new RegExp(`release .* downloaded ${release.archive.replace(/\./g, '\\.')}, sha256 verified`),
+      );
     }
     // Each fetched its checksum file, then its archive: eight requests, nothing else.
     expect(mirror.requests).toHaveLength(8);
@@ -238,7 +249,12 @@ describe('from the release archives', () => {
 });
 
 function keyOf(release: Release): string {
-  return { collector: 'OTEL_COLLECTOR_VERSION', jaeger: 'JAEGER_VERSION', prometheus: 'PROMETHEUS_VERSION', 'victoria-logs': 'VICTORIA_LOGS_VERSION' }[release.name];
+  return {
+    collector: 'OTEL_COLLECTOR_VERSION',
+    jaeger: 'JAEGER_VERSION',
+    prometheus: 'PROMETHEUS_VERSION',
+    'victoria-logs': 'VICTORIA_LOGS_VERSION',
+  }[release.name];
 }
 
 const archivePath = (name: Release['name']) => {
@@ -302,7 +318,8 @@ describe('an unreachable release host', () => {
     expect(run.status).toBe(0);
     expect(parseInstallerOutput(run.stdout).sources).toEqual({ collector: 'go', jaeger: 'go', prometheus: 'go', victoriaLogs: 'go' });
     // The first binary finds the host unreachable; the others do not wait for it again.
-    for (const name of ['jaeger', 'prometheus', 'victoria-logs']) expect(lineOf(run, name)).toContain('not tried, the host did not answer for collector');
+    for (const name of ['jaeger', 'prometheus', 'victoria-logs'])
+      expect(lineOf(run, name)).toContain('not tried, the host did not answer for collector');
     expect(run.seconds).toBeLessThan(limitSeconds);
     console.log(`[install-binaries report] host that ${_what}: fell back in ${run.seconds.toFixed(2)} s`);
   });
@@ -315,7 +332,12 @@ test('with no release and no Go, it says what to install, with exit 1', async ()
     if (found) symlinkSync(found, join(bin, tool));
   }
   const emptyCache = mkdtempSync(join(work, 'empty-'));
-  const env = { PATH: bin, DEMO_BINARIES: 'auto', DEMO_BINARIES_RELEASE_URL: `http://127.0.0.1:${await freePort()}`, GO_BINARIES_DIR: emptyCache };
+  const env = {
+    PATH: bin,
+    DEMO_BINARIES: 'auto',
+    DEMO_BINARIES_RELEASE_URL: `http://127.0.0.1:${await freePort()}`,
+    GO_BINARIES_DIR: emptyCache,
+  };
   const run = await new Promise<Run>((resolve) => {
     execFile(join(REPO_ROOT, 'tools/install-binaries.sh'), { env, encoding: 'utf8' }, (error, stdout, stderr) =>
       resolve({ status: error ? Number(error.code) : 0, stdout, stderr, seconds: 0 }),

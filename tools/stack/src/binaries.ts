@@ -44,7 +44,8 @@ export function parseInstallerOutput(output: string): Binaries {
   };
   const source = (name: keyof typeof KEYS): BinarySource => {
     const value = values.get(`${KEYS[name]}_SOURCE`);
-    if (value !== 'release' && value !== 'go') throw new Error(`tools/install-binaries.sh reported ${KEYS[name]}_SOURCE=${value}:\n${output}`);
+    if (value !== 'release' && value !== 'go')
+      throw new Error(`tools/install-binaries.sh reported ${KEYS[name]}_SOURCE=${value}:\n${output}`);
     return value;
   };
   return {
@@ -52,6 +53,11 @@ export function parseInstallerOutput(output: string): Binaries {
     jaeger: path('jaeger'),
     prometheus: path('prometheus'),
     victoriaLogs: path('victoriaLogs'),
-    sources: { collector: source('collector'), jaeger: source('jaeger'), prometheus: source('prometheus'), victoriaLogs: source('victoriaLogs') },
+    sources: {
+      collector: source('collector'),
+      jaeger: source('jaeger'),
+      prometheus: source('prometheus'),
+      victoriaLogs: source('victoriaLogs'),
+    },
   };
 }

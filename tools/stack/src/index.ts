@@ -1,5 +1,5 @@
-export { readEnvFile } from './env-file';
 export { type Binaries, type BinarySource, ensureBinaries, parseInstallerOutput } from './binaries';
+export { readEnvFile } from './env-file';
 export { freePort, waitForHttpOk } from './ports';
 export { ManagedProcess } from './process';
 export {

@@ -88,6 +88,8 @@ describe("the installer's output", () => {
 
   test('a missing binary or an unknown source is an error that shows the output', () => {
     expect(() => parseInstallerOutput(lines.slice(2).join('\n'))).toThrow(/did not report OTELCOL_BIN/);
-    expect(() => parseInstallerOutput(lines.join('\n').replace('JAEGER_SOURCE=go', 'JAEGER_SOURCE=docker'))).toThrow(/JAEGER_SOURCE=docker/);
+    expect(() => parseInstallerOutput(lines.join('\n').replace('JAEGER_SOURCE=go', 'JAEGER_SOURCE=docker'))).toThrow(
+      /JAEGER_SOURCE=docker/,
+    );
   });
 });
