@@ -82,15 +82,14 @@ build_busybox() {
   import_rootfs "$image" "$work/busybox-image" --change 'CMD ["sh"]'
 }
 
-# Like node:<version>-bookworm-slim: Debian bookworm, Node and corepack in /usr/local, the user
-# 'node' (uid 1000). Corepack verifies the npm signatures of the pnpm it fetches; where the
-# registry serves none (some mirrors), verification is turned off in this image only.
+# Like node:<version>-bookworm-slim: Debian bookworm, Node and npm in /usr/local (no corepack since
+# Node 25), the user 'node' (uid 1000).
 build_node() {
-  local image=$1 node_version corepack_version arch
+  local image=$1 node_version npm_version arch
   is_current "$image" && return
   install_debootstrap
   node_version="$(env_value NODE_VERSION)"
-  corepack_version="$(env_value COREPACK_VERSION)"
+  npm_version="$(env_value NPM_VERSION)"
   case "$(docker version --format '{{.Server.Arch}}')" in amd64) arch=x64 ;; arm64) arch=arm64 ;; *) fail "unsupported engine CPU" ;; esac
   local rootfs="$work/node-image"
   log "debootstrap bookworm (minbase) from $mirror"
@@ -99,20 +98,17 @@ build_node() {
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   npm_unpack "node-linux-$arch@$node_version"
   install -m 0755 "$work/npm/node-linux-$arch/bin/node" "$rootfs/usr/local/bin/node"
-  npm_unpack "corepack@$corepack_version"
+  # npm's package bundles its dependencies: unpacked, it runs as the official image's npm does.
+  npm_unpack "npm@$npm_version"
   mkdir -p "$rootfs/usr/local/lib/node_modules"
-  cp -r "$work/npm/corepack" "$rootfs/usr/local/lib/node_modules/corepack"
-  ln -s ../lib/node_modules/corepack/dist/corepack.js "$rootfs/usr/local/bin/corepack"
+  cp -r "$work/npm/npm" "$rootfs/usr/local/lib/node_modules/npm"
+  chmod 0755 "$rootfs/usr/local/lib/node_modules/npm/bin/"np[mx]-cli.js
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
   echo 'node:x:1000:1000::/home/node:/bin/bash' >>"$rootfs/etc/passwd"
   echo 'node:x:1000:' >>"$rootfs/etc/group"
   install -d -o 1000 -g 1000 "$rootfs/home/node"
   local changes=(--change "ENV NODE_VERSION=$node_version" --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'CMD ["node"]')
-  local pnpm_version
-  pnpm_version="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$root/package.json")"
-  if [ -z "$(npm view "pnpm@$pnpm_version" dist.signatures --json 2>/dev/null)" ]; then
-    log "the npm registry serves no signatures for pnpm@$pnpm_version: corepack's verification is off in $image"
-    changes+=(--change 'ENV COREPACK_INTEGRITY_KEYS=0')
-  fi
   import_rootfs "$image" "$rootfs" "${changes[@]}"
 }
 

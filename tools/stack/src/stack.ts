@@ -1,13 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Binaries, ensureBinaries } from './binaries';
 import { collectorSpec, gatewayName, gatewaySpec } from './components/collector';
 import { jaegerSpec, jaegerUiConfigFor } from './components/jaeger';
 import { prometheusSpec } from './components/prometheus';
 import { baseServiceEnv, PROJECT_BOOTSTRAP, SERVICE_NAMES, type ServiceName, servicePort, serviceSpec } from './components/service';
 import { victoriaLogsIngestUrl, victoriaLogsSpec } from './components/victoria-logs';
 import { readEnvFile, requireKey } from './env-file';
-import { type Binaries, ensureBinaries } from './binaries';
 import { waitForHttpOk } from './ports';
 import { ManagedProcess, type OutputOptions, type ProcessSpec } from './process';
 import { REPO_ROOT } from './repo';
@@ -259,11 +259,16 @@ function readyAt(spec: ProcessSpec, healthUrl: string): Component {
   return { spec, readyUrl: healthUrl, aliveUrl: healthUrl };
 }
 
-/** The services run on the Node running this runner; the OpenTelemetry packages need >= 22.15. */
+/**
+ * The services run on the Node running this runner: the project's Node 26 (its OpenTelemetry
+ * packages need >= 22.15; the project is built and tested on 26 alone).
+ */
 function assertNodeVersion(): void {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (major < 22 || (major === 22 && minor < 15)) {
-    throw new Error(`Node ${process.version} runs this; the services need Node >= 22.15. Run 'source tools/toolchain.sh' first.`);
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 26) {
+    throw new Error(
+      `Node ${process.version} runs this; the project runs on Node 26 (package.json engines). Run 'source tools/toolchain.sh' first.`,
+    );
   }
 }
 

@@ -22,7 +22,7 @@ export function serviceSpec(
 ): ProcessSpec {
   return {
     name,
-    // The Node running this runner: the project's own Node 24.
+    // The Node running this runner: the project's own Node 26.
     command: process.execPath,
     args: [...nodeArgs, ...(preload ? ['--require', preload] : []), 'dist/server.js'],
     cwd: join(REPO_ROOT, 'services', name),
