@@ -93,7 +93,8 @@ build_node() {
   case "$(docker version --format '{{.Server.Arch}}')" in amd64) arch=x64 ;; arm64) arch=arm64 ;; *) fail "unsupported engine CPU" ;; esac
   local rootfs="$work/node-image"
   log "debootstrap bookworm (minbase) from $mirror"
-  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+  # Node 26's Linux binary links libatomic.so.1, which minbase lacks.
+  debootstrap --variant=minbase --include=libatomic1 bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
     fail "debootstrap failed: $(tail -5 "$work/debootstrap.log")"
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   npm_unpack "node-linux-$arch@$node_version"
