@@ -12,7 +12,12 @@ export interface WaterfallRow {
   depth: number;
 }
 
-/** Depth-first, parents before children, siblings by start time; orphans (parent missing) at the root. */
+/**
+ * Depth-first, parents before children, siblings by start time; orphans (parent missing) at the root.
+ * Siblings that start in the same microsecond (Jaeger's resolution: a step of a few hundred
+ * nanoseconds, then the next) are ordered by end time, so the one that finished first, as
+ * sequential code runs them, comes first.
+ */
 export function orderSpans(spans: StoredSpan[]): WaterfallRow[] {
   const ids = new Set(spans.map((span) => span.spanId));
   const children = new Map<string | null, StoredSpan[]>();
@@ -22,7 +27,7 @@ export function orderSpans(spans: StoredSpan[]): WaterfallRow[] {
   }
   const rows: WaterfallRow[] = [];
   const visit = (parent: string | null, depth: number) => {
-    for (const span of (children.get(parent) ?? []).sort((a, b) => a.startUs - b.startUs)) {
+    for (const span of (children.get(parent) ?? []).sort((a, b) => a.startUs - b.startUs || a.endUs - b.endUs)) {
       rows.push({ span, depth });
       visit(span.spanId, depth + 1);
     }
