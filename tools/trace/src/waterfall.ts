@@ -14,9 +14,9 @@ export interface WaterfallRow {
 
 /**
  * Depth-first, parents before children, siblings by start time; orphans (parent missing) at the root.
- * Siblings that start in the same microsecond (Jaeger's resolution: a step of a few hundred
- * nanoseconds, then the next) are ordered by end time, so the one that finished first, as
- * sequential code runs them, comes first.
+ * The SDK stamps a span's start with Date.now() (its end with the finer performance clock), so
+ * siblings started within one millisecond tie; they are ordered by end time, so that the one that
+ * finished first, as sequential code runs them, comes first.
  */
 export function orderSpans(spans: StoredSpan[]): WaterfallRow[] {
   const ids = new Set(spans.map((span) => span.spanId));

@@ -26,8 +26,8 @@ test('orders parents before children and siblings by start time, whatever order 
   expect(orderSpans(spans).map((row) => `${row.depth}:${row.span.spanId}`)).toEqual(['0:root', '1:c1', '2:gc', '1:c2']);
 });
 
-test('siblings that start in the same microsecond: the one that ended first comes first', () => {
-  // validate_post_permissions (sub-microsecond) then fetch_posts_from_db, as Jaeger may return them.
+test('siblings stamped with the same start (one millisecond): the one that ended first comes first', () => {
+  // validate_post_permissions then fetch_posts_from_db, in the order Jaeger may return them.
   const spans = [span('root', null, 0, 20), span('fetch', 'root', 1, 12), span('validate', 'root', 1, 1.0005)];
   expect(orderSpans(spans).map((row) => row.span.spanId)).toEqual(['root', 'validate', 'fetch']);
 });
