@@ -138,14 +138,15 @@ install_one() {
   destination="$cache/release/$name-$version-$os-$arch/$(basename "$member")"
   started=$(now_ms)
   if [ "$strategy" != go ]; then
+    local how=""
     if [ -x "$destination" ]; then
-      report "$name" release "$(elapsed "$started")" "$version, cached"
-      printf '%s_BIN=%s\n%s_SOURCE=release\n' "$key" "$destination" "$key"
-      return
+      how="cached"
+    elif release_install "$name" "$repository" "$archive" "$member" "$checksums" "$destination"; then
+      how="downloaded $archive, sha256 verified"
     fi
-    if release_install "$name" "$repository" "$archive" "$member" "$checksums" "$destination"; then
-      report "$name" release "$(elapsed "$started")" "$version, downloaded $archive, sha256 verified"
-      printf '%s_BIN=%s\n%s_SOURCE=release\n' "$key" "$destination" "$key"
+    if [ -n "$how" ]; then
+      report "$name" release "$(elapsed "$started")" "$version, $how"
+      emit "$key" "$destination" release
       return
     fi
     if [ "$strategy" = release ]; then
@@ -155,8 +156,11 @@ install_one() {
   fi
   path="$(go_install "$name" "$key")" || { report "$name" FAILED "$(elapsed "$started")" "no release, and no Go build (above)"; exit 1; }
   report "$name" go "$(elapsed "$started")" "Go build${why:+; release not used: $why}"
-  printf '%s_BIN=%s\n%s_SOURCE=go\n' "$key" "$path" "$key"
+  emit "$key" "$path" go
 }
+
+# emit KEY PATH SOURCE: the two stdout lines ensureBinaries (tools/stack) reads.
+emit() { printf '%s_BIN=%s\n%s_SOURCE=%s\n' "$1" "$2" "$1" "$3"; }
 
 while IFS='|' read -r name key version_key repository archive member checksums; do
   [ -n "$name" ] || continue
