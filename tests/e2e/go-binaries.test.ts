@@ -1,19 +1,13 @@
 /** tools/build-go-binaries.sh, the installer's Go path: the binaries are the .env releases; without Go, a clear message. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureBinaries, REPO_ROOT, readEnvFile } from '@demo/stack';
+import { pathWithOnly } from './path-without-go';
 
 /** A PATH with the few tools the script uses, and no Go. */
-function pathWithoutGo(): string {
-  const bin = mkdtempSync(join(tmpdir(), 'no-go-'));
-  for (const tool of ['dirname', 'sed', 'sha256sum', 'cut']) {
-    const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
-    symlinkSync(found, join(bin, tool));
-  }
-  return bin;
-}
+const pathWithoutGo = () => pathWithOnly(['dirname', 'sed', 'sha256sum', 'cut'], tmpdir());
 
 test('without Go, with nothing built yet, it stops with exit 1 and says what to install', () => {
   const bin = pathWithoutGo();

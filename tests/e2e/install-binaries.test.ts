@@ -12,6 +12,7 @@ import { createServer as createTcpServer, type Socket, type Server as TcpServer 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { type Binaries, ensureBinaries, freePort, parseInstallerOutput, REPO_ROOT, readEnvFile } from '@demo/stack';
+import { pathWithOnly } from './path-without-go';
 
 const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
 const version = (key: string) => (dotenv[key] ?? '').replace(/^v/, '');
@@ -23,6 +24,8 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 interface Release {
   name: 'collector' | 'jaeger' | 'prometheus' | 'victoria-logs';
   binary: keyof Omit<Binaries, 'sources'>;
+  /** The .env version, without its leading v. */
+  version: string;
   folder: string;
   archive: string;
   member: string;
@@ -40,6 +43,7 @@ function releases(): Release[] {
   return [
     {
       name: 'collector',
+      version: collector,
       binary: 'collector',
       folder: `open-telemetry/opentelemetry-collector-releases/releases/download/v${collector}`,
       archive: `otelcol-contrib_${collector}_${os}_${arch}.tar.gz`,
@@ -49,6 +53,7 @@ function releases(): Release[] {
     },
     {
       name: 'jaeger',
+      version: jaeger,
       binary: 'jaeger',
       folder: `jaegertracing/jaeger/releases/download/v${jaeger}`,
       archive: `jaeger-${jaeger}-${os}-${arch}.tar.gz`,
@@ -59,6 +64,7 @@ function releases(): Release[] {
     },
     {
       name: 'prometheus',
+      version: prometheus,
       binary: 'prometheus',
       folder: `prometheus/prometheus/releases/download/v${prometheus}`,
       archive: `prometheus-${prometheus}.${os}-${arch}.tar.gz`,
@@ -68,6 +74,7 @@ function releases(): Release[] {
     },
     {
       name: 'victoria-logs',
+      version: victoriaLogs,
       binary: 'victoriaLogs',
       folder: `VictoriaMetrics/VictoriaLogs/releases/download/v${victoriaLogs}`,
       archive: `victoria-logs-${os}-${arch}-v${victoriaLogs}.tar.gz`,
@@ -132,18 +139,14 @@ interface Run {
   seconds: number;
 }
 
-/** The installer, asynchronously: the mirror answers from this same process. */
-function install(env: Record<string, string>): Promise<Run> {
+/** The installer, asynchronously (the mirror answers from this same process), with `env` over `inherited`. */
+function install(env: Record<string, string>, inherited: NodeJS.ProcessEnv = process.env): Promise<Run> {
   const started = performance.now();
   return new Promise((resolve) => {
-    execFile(
-      join(REPO_ROOT, 'tools/install-binaries.sh'),
-      { env: { ...process.env, ...env }, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ status, stdout, stderr, seconds: (performance.now() - started) / 1000 });
-      },
-    );
+    execFile(join(REPO_ROOT, 'tools/install-binaries.sh'), { env: { ...inherited, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ status, stdout, stderr, seconds: (performance.now() - started) / 1000 });
+    });
   });
 }
 
@@ -204,20 +207,19 @@ beforeEach(() => {
 const leftovers = (cache: string) => readdirSync(cache).filter((name) => name.startsWith('.install.'));
 
 describe('from the release archives', () => {
-  const cache = () => sharedCache;
-  let sharedCache = '';
+  let cache = '';
   beforeAll(() => {
-    sharedCache = freshCache();
+    cache = freshCache();
   });
 
   test('all four install, verified against their checksum files, and run', async () => {
-    const run = await install({ DEMO_BINARIES: 'auto', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache() });
+    const run = await install({ DEMO_BINARIES: 'auto', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache });
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
     const binaries = parseInstallerOutput(run.stdout);
     expect(binaries.sources).toEqual({ collector: 'release', jaeger: 'release', prometheus: 'release', victoriaLogs: 'release' });
     for (const release of releases()) {
       expect(binaries[release.binary]).toBe(
-        join(cache(), 'release', `${release.name}-${version(keyOf(release))}-${os}-${arch}`, basename(release.member)),
+        join(cache, 'release', `${release.name}-${release.version}-${os}-${arch}`, basename(release.member)),
       );
       expect(lineOf(run, release.name)).toMatch(
         new RegExp(`release .* downloaded ${release.archive.replace(/\./g, '\\.')}, sha256 verified`),
@@ -229,11 +231,11 @@ describe('from the release archives', () => {
     expect(collectorVersion).toContain(`version ${dotenv.OTEL_COLLECTOR_VERSION}`);
     const victoriaLogsVersion = spawnSync(binaries.victoriaLogs, ['--version'], { encoding: 'utf8' }).stdout.trim();
     expect(victoriaLogsVersion).toBe(`victoria-logs-${dotenv.VICTORIA_LOGS_VERSION}`);
-    expect(leftovers(cache())).toEqual([]);
+    expect(leftovers(cache)).toEqual([]);
   });
 
   test('a second run downloads nothing', async () => {
-    const run = await install({ DEMO_BINARIES: 'auto', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache() });
+    const run = await install({ DEMO_BINARIES: 'auto', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache });
     expect(run.status).toBe(0);
     expect(mirror.requests).toEqual([]);
     for (const release of releases()) expect(lineOf(run, release.name)).toMatch(/ release .*, cached$/);
@@ -241,21 +243,12 @@ describe('from the release archives', () => {
   });
 
   test('DEMO_BINARIES=go takes the Go builds and asks the mirror nothing', async () => {
-    const run = await install({ DEMO_BINARIES: 'go', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache() });
+    const run = await install({ DEMO_BINARIES: 'go', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache });
     expect(run.status).toBe(0);
     expect(parseInstallerOutput(run.stdout).sources.jaeger).toBe('go');
     expect(mirror.requests).toEqual([]);
   });
 });
-
-function keyOf(release: Release): string {
-  return {
-    collector: 'OTEL_COLLECTOR_VERSION',
-    jaeger: 'JAEGER_VERSION',
-    prometheus: 'PROMETHEUS_VERSION',
-    'victoria-logs': 'VICTORIA_LOGS_VERSION',
-  }[release.name];
-}
 
 const archivePath = (name: Release['name']) => {
   const release = releases().find((candidate) => candidate.name === name) as Release;
@@ -326,23 +319,17 @@ describe('an unreachable release host', () => {
 });
 
 test('with no release and no Go, it says what to install, with exit 1', async () => {
-  const bin = mkdtempSync(join(work, 'no-go-'));
-  for (const tool of ['bash', 'dirname', 'sed', 'mkdir', 'mktemp', 'rm', 'curl', 'uname', 'cut', 'sha256sum', 'grep', 'basename', 'awk']) {
-    const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
-    if (found) symlinkSync(found, join(bin, tool));
-  }
-  const emptyCache = mkdtempSync(join(work, 'empty-'));
+  const bin = pathWithOnly(
+    ['bash', 'dirname', 'sed', 'mkdir', 'mktemp', 'rm', 'curl', 'uname', 'cut', 'sha256sum', 'grep', 'basename', 'awk'],
+    work,
+  );
   const env = {
     PATH: bin,
     DEMO_BINARIES: 'auto',
     DEMO_BINARIES_RELEASE_URL: `http://127.0.0.1:${await freePort()}`,
-    GO_BINARIES_DIR: emptyCache,
+    GO_BINARIES_DIR: mkdtempSync(join(work, 'empty-')),
   };
-  const run = await new Promise<Run>((resolve) => {
-    execFile(join(REPO_ROOT, 'tools/install-binaries.sh'), { env, encoding: 'utf8' }, (error, stdout, stderr) =>
-      resolve({ status: error ? Number(error.code) : 0, stdout, stderr, seconds: 0 }),
-    );
-  });
+  const run = await install(env, {});
   expect(run.status).toBe(1);
   expect(run.stderr).toContain('Go is not installed');
   expect(run.stderr).toContain('Install Go 1.26.7 or newer');
