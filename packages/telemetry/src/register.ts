@@ -1,16 +1,12 @@
 /**
- * The entry point every service preloads:
+ * The CommonJS entry, for a service compiled to CommonJS:
  *
  *   node --require @demo/telemetry/register dist/server.js
  *
  * It must run before the app's first `require('http')` or `require('express')`, so that the
- * instrumentations can patch them. App code never imports this file.
+ * instrumentations can patch them. App code never imports this file. An ES module needs the
+ * `--import` entry (register-esm.mts): `--require` hooks only require(), and the self-check says so.
  */
-import { readTelemetryConfig } from './config';
+import { startFromEnvironment } from './start';
 
-const config = readTelemetryConfig();
-if (!config.disabled) {
-  // Required lazily: with OTEL_SDK_DISABLED=true the SDK is not even loaded.
-  const { startTelemetry } = require('./sdk') as typeof import('./sdk');
-  startTelemetry(config);
-}
+startFromEnvironment('require');

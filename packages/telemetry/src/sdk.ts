@@ -5,6 +5,7 @@ import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrum
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import {
   defaultResource,
   envDetector,
@@ -28,7 +29,14 @@ import { otlpLogExporter, otlpMetricExporter, otlpTraceExporter } from './otlp-e
 import { OutageReportingExporter } from './outage-reporting-exporter';
 import { RetryingSpanExporter } from './retrying-exporter';
 
-export function startTelemetry(config: TelemetryConfig): NodeSDK {
+export interface StartedTelemetry {
+  sdk: NodeSDK;
+  /** The enabled instrumentations by their OTEL_NODE_ENABLED_INSTRUMENTATIONS names, for the self-check and the ES-module hook. */
+  instrumentations: Map<string, Instrumentation>;
+}
+
+export function startTelemetry(config: TelemetryConfig): StartedTelemetry {
+  const instrumentations = createInstrumentations(config);
   if (!process.env.OTEL_LOG_LEVEL) {
     // Without a logger the SDK's own failures (e.g. the Collector unreachable) are silent.
     diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
@@ -48,7 +56,7 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
       endpoint: config.exportEndpoint,
     }),
     textMapPropagator: buildPropagator(config.propagators),
-    instrumentations: createInstrumentations(config),
+    instrumentations: [...instrumentations.values()],
     // Metrics and logs go the same way over OTLP (OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER=none
     // turns one off). The http instrumentation records the request duration histograms; the pino
     // instrumentation sends every log line written through pino.
@@ -79,7 +87,7 @@ export function startTelemetry(config: TelemetryConfig): NodeSDK {
   warnAboutUnbundled(config);
   for (const warning of config.warnings) diag.warn(warning);
   sdk.start();
-  return sdk;
+  return { sdk, instrumentations };
 }
 
 const RESOURCE_DETECTORS: Record<ResourceDetectorName, ResourceDetector> = {
@@ -93,7 +101,7 @@ const RESOURCE_DETECTORS: Record<ResourceDetectorName, ResourceDetector> = {
  * Requiring only these, instead of auto-instrumentations-node's forty-odd packages, is what keeps
  * startup, memory and image size down (README: "What tracing costs").
  */
-const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Instrumentation> = {
+export const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Instrumentation> = {
   http: (config) =>
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => isUntracedUrl(request.url),
@@ -116,6 +124,9 @@ const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Inst
     }),
   // Stamps trace_id and span_id on every line logged inside a span, and sends lines over OTLP.
   pino: () => new PinoInstrumentation(),
+  // Node's built-in fetch: a CLIENT span and traceparent/baggage on every request. It listens on
+  // undici's diagnostics channels, so it needs no module hook and works in any module system.
+  undici: () => new UndiciInstrumentation(),
 };
 
 /** The OTLP metric exporter, reporting a Collector outage once instead of a stack trace per export. */
@@ -130,8 +141,13 @@ function quietMetricExporter(config: TelemetryConfig): PushMetricExporter {
   });
 }
 
-function createInstrumentations(config: TelemetryConfig): Instrumentation[] {
-  return config.enabledInstrumentations.flatMap((name) => BUNDLED_INSTRUMENTATIONS[name]?.(config) ?? []);
+function createInstrumentations(config: TelemetryConfig): Map<string, Instrumentation> {
+  return new Map(
+    config.enabledInstrumentations.flatMap((name) => {
+      const create = BUNDLED_INSTRUMENTATIONS[name];
+      return create ? [[name, create(config)] as const] : [];
+    }),
+  );
 }
 
 function warnAboutUnbundled(config: TelemetryConfig): void {

@@ -15,7 +15,7 @@ describe('readTelemetryConfig', () => {
         'service.version': '0.0.0',
         'deployment.environment.name': 'development',
       },
-      enabledInstrumentations: ['http', 'express', 'grpc', 'pino'],
+      enabledInstrumentations: ['http', 'express', 'grpc', 'pino', 'undici'],
       grpcServerRequestMetadata: [],
       expressLayerSpans: false,
       propagators: ['tracecontext', 'baggage'],
@@ -143,6 +143,7 @@ describe('readTelemetryConfig', () => {
       'http',
       'grpc',
       'pino',
+      'undici',
     ]);
     expect(
       readTelemetryConfig(
@@ -158,6 +159,7 @@ describe('readTelemetryConfig', () => {
       'express',
       'grpc',
       'pino',
+      'undici',
     ]);
   });
 

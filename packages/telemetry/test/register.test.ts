@@ -83,7 +83,7 @@ test('an instrumentation the bootstrap does not bundle gets a warning naming wha
     status: 200,
     traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
   });
-  expect(child.stderr).toContain('"pg" is not bundled in this bootstrap (it has: http, express, grpc, pino)');
+  expect(child.stderr).toContain('"pg" is not bundled in this bootstrap (it has: http, express, grpc, pino, undici)');
   expect(child.stderr).toContain('@opentelemetry/instrumentation-pg');
 });
 
@@ -97,5 +97,6 @@ test('only the bundled instrumentations are loaded: auto-instrumentations-node i
     'instrumentation-grpc',
     'instrumentation-http',
     'instrumentation-pino',
+    'instrumentation-undici',
   ]);
 });

@@ -1,0 +1,28 @@
+/**
+ * What both entries do, `--require` (register.ts) and `--import` (register-esm.mts): read the
+ * OTEL_* environment, start the SDK, and schedule the self-check. They differ only in how they
+ * get in ahead of the app.
+ */
+import { diag } from '@opentelemetry/api';
+import { readTelemetryConfig } from './config';
+import { type Entry, moduleDefinitions, scheduleSelfCheck } from './self-check';
+import type { StartedTelemetry } from './sdk';
+
+/** Starts telemetry unless OTEL_SDK_DISABLED=true; returns what started, or undefined. */
+export function startFromEnvironment(entry: Entry): StartedTelemetry | undefined {
+  const config = readTelemetryConfig();
+  if (config.disabled) return undefined;
+  // Required lazily: with OTEL_SDK_DISABLED=true the SDK is not even loaded.
+  const { startTelemetry } = require('./sdk') as typeof import('./sdk');
+  const started = startTelemetry(config);
+  scheduleSelfCheck(entry, started.instrumentations, (line) => diag.warn(line));
+  return started;
+}
+
+/** The modules the enabled instrumentations patch, by the names the ES-module hook matches. */
+export function instrumentedModuleNames(started: StartedTelemetry): string[] {
+  const names = [...started.instrumentations.values()].flatMap((instrumentation) =>
+    moduleDefinitions(instrumentation).map((definition) => definition.name),
+  );
+  return [...new Set(names)];
+}
