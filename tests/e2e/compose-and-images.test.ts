@@ -7,7 +7,17 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBinaries, freePort, ManagedProcess, REPO_ROOT, readEnvFile, SERVICE_NAMES, waitForHttpOk } from '@demo/stack';
+import {
+  ensureBinaries,
+  freePort,
+  ManagedProcess,
+  REPO_ROOT,
+  readEnvFile,
+  SERVICE_NAMES,
+  type ServiceName,
+  startLine,
+  waitForHttpOk,
+} from '@demo/stack';
 import { parse } from 'yaml';
 import { traceIdOf } from './contract-matcher';
 
@@ -440,7 +450,9 @@ describe('services/Dockerfile', () => {
     expect(runtime).toMatch(/^USER node$/m);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile ARG reference
     expect(dockerfile).toContain('--filter "${SERVICE}" --offline deploy --prod /out');
-    expect(runtime).toContain('CMD ["node", "--require", "@demo/telemetry/register", "dist/server.js"]');
+    // The start line is the service's own "start" script (pnpm deploy keeps package.json).
+    expect(dockerfile).toContain(`printf 'exec %s\\n' "$(node -p 'require("./package.json").scripts.start')" > start.sh`);
+    expect(runtime).toContain('CMD ["/bin/sh", "start.sh"]');
   });
 
   test('dependencies are fetched once for every service, from the lockfile alone, trusting a proxy CA only as a secret', () => {
@@ -509,13 +521,13 @@ describe('each service run from its pnpm deploy --prod output', () => {
       OTEL_LOG_LEVEL: 'none',
       ...extra,
     });
-    const start = (service: string, port: number, extra?: Record<string, string>) => {
+    const start = (service: ServiceName, port: number, extra?: Record<string, string>) => {
       const cwd = outputs.get(service) as string;
       const child = new ManagedProcess(
         {
           name: service,
           command: process.execPath,
-          args: ['--require', '@demo/telemetry/register', 'dist/server.js'],
+          args: [startLine(service).preloadFlag, '@demo/telemetry/register', startLine(service).entry],
           cwd,
           env: env(service, port, extra),
         },

@@ -12,6 +12,9 @@ export interface ServiceClientOptions {
   idleSocketTimeoutMs?: number;
 }
 
+/** The largest answer a client reads from a downstream service. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
 /** Node's http server default keepAliveTimeout, which the services keep. */
 export const SERVER_KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /**
@@ -34,7 +37,7 @@ export class ServiceClient {
       timeout: options.timeoutMs,
       // Reusing connections keeps a TCP handshake out of every span.
       httpAgent: new HttpAgent({ keepAlive: true, timeout: options.idleSocketTimeoutMs ?? CLIENT_IDLE_SOCKET_TIMEOUT_MS }),
-      maxContentLength: 1024 * 1024,
+      maxContentLength: MAX_RESPONSE_BYTES,
     });
   }
 
@@ -49,23 +52,32 @@ export class ServiceClient {
   }
 
   private toHttpError(error: unknown): HttpError {
-    const { service, timeoutMs } = this.options;
-    if (!isAxiosError(error)) return new HttpError(502, 'bad_gateway', `${service} call failed`);
-    if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') {
-      return new HttpError(504, 'gateway_timeout', `${service} did not answer within ${timeoutMs} ms`);
-    }
+    if (!isAxiosError(error)) return new HttpError(502, 'bad_gateway', `${this.options.service} call failed`);
+    if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return downstreamError(this.options, { kind: 'timeout' });
     const status = error.response?.status;
-    if (status === undefined) {
-      return new HttpError(502, 'bad_gateway', `${service} could not be reached (${error.code ?? 'no response'})`);
-    }
-    if (status === 404 || status === 504) {
-      // A missing resource downstream is missing here too, and a timeout further down is still
-      // a gateway timeout: pass both answers through.
-      const body = error.response?.data as { error?: { code?: unknown; message?: unknown } } | undefined;
-      const code = typeof body?.error?.code === 'string' ? body.error.code : status === 404 ? 'not_found' : 'gateway_timeout';
-      const message = typeof body?.error?.message === 'string' ? body.error.message : `${service} answered ${status}`;
-      return new HttpError(status, code, message);
-    }
-    return new HttpError(502, 'bad_gateway', `${service} answered ${status}`);
+    if (status === undefined) return downstreamError(this.options, { kind: 'unreachable', code: error.code ?? 'no response' });
+    return downstreamError(this.options, { kind: 'status', status, body: error.response?.data });
   }
+}
+
+/** How a call to a downstream service failed, whichever client made it (axios here, fetch in fetch-client.ts). */
+export type DownstreamFailure =
+  | { kind: 'timeout' }
+  | { kind: 'unreachable'; code: string }
+  | { kind: 'status'; status: number; body: unknown };
+
+/** The HttpError this service answers when a downstream call fails: one table for every client. */
+export function downstreamError({ service, timeoutMs }: Pick<ServiceClientOptions, 'service' | 'timeoutMs'>, failure: DownstreamFailure): HttpError {
+  if (failure.kind === 'timeout') return new HttpError(504, 'gateway_timeout', `${service} did not answer within ${timeoutMs} ms`);
+  if (failure.kind === 'unreachable') return new HttpError(502, 'bad_gateway', `${service} could not be reached (${failure.code})`);
+  const { status } = failure;
+  if (status === 404 || status === 504) {
+    // A missing resource downstream is missing here too, and a timeout further down is still
+    // a gateway timeout: pass both answers through.
+    const body = failure.body as { error?: { code?: unknown; message?: unknown } } | undefined;
+    const code = typeof body?.error?.code === 'string' ? body.error.code : status === 404 ? 'not_found' : 'gateway_timeout';
+    const message = typeof body?.error?.message === 'string' ? body.error.message : `${service} answered ${status}`;
+    return new HttpError(status, code, message);
+  }
+  return new HttpError(502, 'bad_gateway', `${service} answered ${status}`);
 }

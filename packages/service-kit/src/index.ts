@@ -14,7 +14,16 @@ export {
 } from './faults';
 export { bindGrpcServer, requestMetadataLimit, stopGrpcServer, type UnaryHandlerOptions, unaryHandler } from './grpc-server';
 export { grpcCodeForHttpStatus, grpcCodeName, httpErrorFromGrpc, toGrpcStatus } from './grpc-status';
-export { CLIENT_IDLE_SOCKET_TIMEOUT_MS, SERVER_KEEP_ALIVE_TIMEOUT_MS, ServiceClient, type ServiceClientOptions } from './http-client';
+export { FetchServiceClient } from './fetch-client';
+export {
+  CLIENT_IDLE_SOCKET_TIMEOUT_MS,
+  type DownstreamFailure,
+  downstreamError,
+  MAX_RESPONSE_BYTES,
+  SERVER_KEEP_ALIVE_TIMEOUT_MS,
+  ServiceClient,
+  type ServiceClientOptions,
+} from './http-client';
 export { MAX_ID, parseId } from './ids';
 export { type LogFields, log, logger } from './log';
 export { requestLog } from './request-log';

@@ -1,7 +1,7 @@
-/** ServiceClient against real local HTTP servers: each downstream failure maps to one status. */
+/** ServiceClient (axios) and FetchServiceClient (Node's fetch) against real local HTTP servers: each downstream failure maps to one status, whichever client. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CLIENT_IDLE_SOCKET_TIMEOUT_MS, SERVER_KEEP_ALIVE_TIMEOUT_MS, ServiceClient } from '../src';
+import { CLIENT_IDLE_SOCKET_TIMEOUT_MS, FetchServiceClient, SERVER_KEEP_ALIVE_TIMEOUT_MS, ServiceClient, type ServiceClientOptions } from '../src';
 
 let server: Server;
 let baseURL: string;
@@ -30,51 +30,60 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const client = (timeoutMs = 500, url = baseURL) => new ServiceClient({ service: 'posts-service', baseURL: url, timeoutMs });
+type Client = { getJson<T>(path: string, params?: Record<string, string | number>): Promise<T> };
+const CLIENTS: [string, (options: ServiceClientOptions) => Client][] = [
+  ['axios', (options) => new ServiceClient(options)],
+  ['fetch', (options) => new FetchServiceClient(options)],
+];
 
-test('returns the JSON body and sends query parameters', async () => {
-  await expect(client().getJson('/ok', { userId: 3 })).resolves.toEqual({ query: '3' });
-});
+describe.each(CLIENTS)('over %s', (_name, create) => {
+  const client = (timeoutMs = 500, url = baseURL) => create({ service: 'posts-service', baseURL: url, timeoutMs });
 
-test('a downstream 404 stays a 404 with its message', async () => {
-  await expect(client().getJson('/missing')).rejects.toMatchObject({ status: 404, code: 'not_found', message: 'user 7 does not exist' });
-});
 
-test('a timeout further down is passed through as a 504', async () => {
-  await expect(client().getJson('/timeout-below')).rejects.toMatchObject({
-    status: 504,
-    code: 'gateway_timeout',
-    message: 'posts-service did not answer within 2000 ms',
+  test('returns the JSON body and sends query parameters', async () => {
+    await expect(client().getJson('/ok', { userId: 3 })).resolves.toEqual({ query: '3' });
   });
-});
 
-test('a downstream 5xx is a 502', async () => {
-  await expect(client().getJson('/broken')).rejects.toMatchObject({
-    status: 502,
-    code: 'bad_gateway',
-    message: 'posts-service answered 500',
+  test('a downstream 404 stays a 404 with its message', async () => {
+    await expect(client().getJson('/missing')).rejects.toMatchObject({ status: 404, code: 'not_found', message: 'user 7 does not exist' });
   });
-});
 
-test('a downstream that does not answer in time is a 504, at the timeout', async () => {
-  const started = Date.now();
-  await expect(client(200).getJson('/slow')).rejects.toMatchObject({
-    status: 504,
-    code: 'gateway_timeout',
-    message: 'posts-service did not answer within 200 ms',
+  test('a timeout further down is passed through as a 504', async () => {
+    await expect(client().getJson('/timeout-below')).rejects.toMatchObject({
+      status: 504,
+      code: 'gateway_timeout',
+      message: 'posts-service did not answer within 2000 ms',
+    });
   });
-  expect(Date.now() - started).toBeLessThan(900);
-});
 
-test('a downstream that cannot be reached is a 502', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise((resolve) => closed.close(resolve));
-  await expect(client(500, `http://127.0.0.1:${port}`).getJson('/ok')).rejects.toMatchObject({
-    status: 502,
-    code: 'bad_gateway',
-    message: 'posts-service could not be reached (ECONNREFUSED)',
+  test('a downstream 5xx is a 502', async () => {
+    await expect(client().getJson('/broken')).rejects.toMatchObject({
+      status: 502,
+      code: 'bad_gateway',
+      message: 'posts-service answered 500',
+    });
+  });
+
+  test('a downstream that does not answer in time is a 504, at the timeout', async () => {
+    const started = Date.now();
+    await expect(client(200).getJson('/slow')).rejects.toMatchObject({
+      status: 504,
+      code: 'gateway_timeout',
+      message: 'posts-service did not answer within 200 ms',
+    });
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  test('a downstream that cannot be reached is a 502', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await expect(client(500, `http://127.0.0.1:${port}`).getJson('/ok')).rejects.toMatchObject({
+      status: 502,
+      code: 'bad_gateway',
+      message: 'posts-service could not be reached (ECONNREFUSED)',
+    });
   });
 });
 

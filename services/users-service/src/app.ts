@@ -1,7 +1,7 @@
 import { createServiceApp, notFound, parseId, setRequestAttribute } from '@demo/service-kit';
 import { Router } from 'express';
-import type { UsersDatabase } from './database';
-import type { PostsClient } from './posts-client';
+import type { UsersDatabase } from './database.ts';
+import type { PostsClient } from './posts-client.ts';
 
 // `user.id` from the (incubating) user attribute namespace of the semantic conventions.
 const ATTR_USER_ID = 'user.id';

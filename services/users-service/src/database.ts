@@ -11,7 +11,11 @@ const SELECT_USER_SQL = 'SELECT id, name, email FROM users WHERE id = ?';
 
 /** users-service's own embedded database: the users table, seeded the same way at every start. */
 export class UsersDatabase {
-  private constructor(private readonly db: EmbeddedDatabase) {}
+  private readonly db: EmbeddedDatabase;
+
+  private constructor(db: EmbeddedDatabase) {
+    this.db = db;
+  }
 
   static open(path: string, options: { latencyMs?: number } = {}): UsersDatabase {
     return new UsersDatabase(

@@ -18,7 +18,11 @@ export interface PostsClient {
  * carried here in baggage): HTTP by default, gRPC on demand, with no restart.
  */
 export class TransportChoosingPostsClient implements PostsClient {
-  constructor(private readonly clients: Record<Transport, PostsClient>) {}
+  private readonly clients: Record<Transport, PostsClient>;
+
+  constructor(clients: Record<Transport, PostsClient>) {
+    this.clients = clients;
+  }
 
   listPosts(userId: number): Promise<Post[]> {
     return this.clients[requestedTransport()].listPosts(userId);

@@ -1,7 +1,7 @@
 import { loadPostsService, type PostsServiceClient } from '@demo/contracts';
 import { httpErrorFromGrpc } from '@demo/service-kit';
 import { connectivityState, credentials } from '@grpc/grpc-js';
-import type { Post, PostsClient } from './posts-client';
+import type { Post, PostsClient } from './posts-client.ts';
 
 /**
  * grpc-js lets a channel's reconnect backoff grow to 120 s. The client below replaces a channel
@@ -25,10 +25,12 @@ export class PostsGrpcClient implements PostsClient {
   /** A call completed on this channel while it was connected: falling back to IDLE then means the connection was lost. */
   private connected = false;
 
-  constructor(
-    private readonly address: string,
-    private readonly timeoutMs: number,
-  ) {
+  private readonly address: string;
+  private readonly timeoutMs: number;
+
+  constructor(address: string, timeoutMs: number) {
+    this.address = address;
+    this.timeoutMs = timeoutMs;
     this.client = this.newClient();
   }
 

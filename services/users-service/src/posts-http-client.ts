@@ -1,12 +1,16 @@
-import { ServiceClient } from '@demo/service-kit';
-import type { Post, PostsClient } from './posts-client';
+import { FetchServiceClient } from '@demo/service-kit';
+import type { Post, PostsClient } from './posts-client.ts';
 
-/** posts-service over HTTP: GET /posts with axios. The http instrumentation injects `traceparent`. */
+/**
+ * posts-service over HTTP: GET /posts with Node's built-in fetch. The undici instrumentation makes
+ * the CLIENT span and injects `traceparent` (the frontend's hop to this service uses axios, traced
+ * by the http instrumentation instead: the demo shows both).
+ */
 export class PostsHttpClient implements PostsClient {
-  private readonly client: ServiceClient;
+  private readonly client: FetchServiceClient;
 
   constructor(baseURL: string, timeoutMs: number) {
-    this.client = new ServiceClient({ service: 'posts-service', baseURL, timeoutMs });
+    this.client = new FetchServiceClient({ service: 'posts-service', baseURL, timeoutMs });
   }
 
   async listPosts(userId: number): Promise<Post[]> {

@@ -1,9 +1,9 @@
 import { log, readBoolEnv, readIntEnv, readStringEnv, shutdownOnSignals } from '@demo/service-kit';
-import { buildApp } from './app';
-import { UsersDatabase } from './database';
-import { TransportChoosingPostsClient } from './posts-client';
-import { PostsGrpcClient } from './posts-grpc-client';
-import { PostsHttpClient } from './posts-http-client';
+import { buildApp } from './app.ts';
+import { UsersDatabase } from './database.ts';
+import { TransportChoosingPostsClient } from './posts-client.ts';
+import { PostsGrpcClient } from './posts-grpc-client.ts';
+import { PostsHttpClient } from './posts-http-client.ts';
 
 const port = readIntEnv('PORT', 3001, process.env, { min: 1, max: 65535 });
 const host = readStringEnv('HOST', '0.0.0.0');

@@ -5,9 +5,9 @@
 import { type ListPostsRequest, loadPostsService } from '@demo/contracts';
 import { bindGrpcServer, stopGrpcServer } from '@demo/service-kit';
 import { Server, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
-import type { Post, PostsClient } from '../src/posts-client';
-import { TransportChoosingPostsClient } from '../src/posts-client';
-import { PostsGrpcClient } from '../src/posts-grpc-client';
+import type { Post, PostsClient } from '../src/posts-client.ts';
+import { TransportChoosingPostsClient } from '../src/posts-client.ts';
+import { PostsGrpcClient } from '../src/posts-grpc-client.ts';
 
 const POST = { id: 1, userId: 7, title: 'Tracing', body: 'b', visibility: 'public', createdAt: '2026-01-01T00:00:00.000Z' };
 type Behaviour = (request: ListPostsRequest, callback: sendUnaryData<{ posts: unknown[] }>) => void;

@@ -1,8 +1,8 @@
 import { HttpError } from '@demo/service-kit';
 import request from 'supertest';
-import { buildApp } from '../src/app';
-import { UsersDatabase } from '../src/database';
-import type { Post, PostsClient } from '../src/posts-client';
+import { buildApp } from '../src/app.ts';
+import { UsersDatabase } from '../src/database.ts';
+import type { Post, PostsClient } from '../src/posts-client.ts';
 
 let database: UsersDatabase;
 beforeEach(() => {

@@ -15,5 +15,7 @@ export {
   Stack,
   type StackOptions,
   type StackPorts,
+  type StartLine,
   servicePort,
+  startLine,
 } from './stack';

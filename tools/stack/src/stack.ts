@@ -13,7 +13,15 @@ import { ManagedProcess, type OutputOptions, type ProcessSpec } from './process'
 import { REPO_ROOT } from './repo';
 import { assertPortsFree, freePorts, portsFromEnv, type StackPorts } from './stack-ports';
 
-export { LOCAL_ENVIRONMENT, PROJECT_BOOTSTRAP, SERVICE_NAMES, type ServiceName, servicePort } from './components/service';
+export {
+  LOCAL_ENVIRONMENT,
+  PROJECT_BOOTSTRAP,
+  SERVICE_NAMES,
+  type ServiceName,
+  type StartLine,
+  servicePort,
+  startLine,
+} from './components/service';
 export { REPO_ROOT } from './repo';
 export type { GatewayPorts, StackPorts } from './stack-ports';
 
@@ -33,12 +41,15 @@ export interface StackOptions extends Partial<OutputOptions> {
   /** Extra environment for the three services (e.g. OUTBOUND_TIMEOUT_MS). */
   serviceEnv?: Record<string, string>;
   /**
-   * What each service preloads with --require: the project's bootstrap by default, another
-   * module (a path), or null for none (tracing off, as the benchmark's baseline).
+   * What each service preloads (with --require or --import, as its package.json's start line
+   * says): the project's bootstrap by default, another module (a path), or null for none
+   * (tracing off, as the benchmark's baseline).
    */
   preload?: string | null;
   /** Extra environment for one service only (e.g. a DATABASE_PATH). */
   envFor?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Another main script for one service, relative to its folder: a bundle, or its TypeScript source. */
+  entryFor?: Partial<Record<ServiceName, string>>;
   /** How long each component may take to become healthy. */
   startTimeoutMs?: number;
   /** 'two-tier': the Collector becomes the agent tier, in front of `gateways` tail-sampling gateways. */
@@ -179,7 +190,8 @@ export class Stack {
       const base = `http://127.0.0.1:${servicePort(name, ports)}`;
       const env = { ...serviceEnv, ...options.envFor?.[name] };
       const profileArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, name)}`] : [];
-      const spec = serviceSpec(name, ports, env, options.preload === undefined ? PROJECT_BOOTSTRAP : options.preload, profileArgs);
+      const preload = options.preload === undefined ? PROJECT_BOOTSTRAP : options.preload;
+      const spec = serviceSpec(name, ports, env, preload, profileArgs, options.entryFor?.[name]);
       return [name, { spec, readyUrl: `${base}/readyz`, aliveUrl: `${base}/healthz` }];
     });
     const pipelineNames = pipeline.map(([name]) => name);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireKey } from '../env-file';
 import type { ProcessSpec } from '../process';
@@ -12,19 +13,47 @@ export const PROJECT_BOOTSTRAP = '@demo/telemetry/register';
 /** The deployment.environment.name the services of this runner report (compose: docker-compose). */
 export const LOCAL_ENVIRONMENT = 'local';
 
-/** One of the three services, preloading `preload` (the bootstrap, another module, or null for none), with any extra `nodeArgs`. */
+/** How a service is started: `node <preloadFlag> @demo/telemetry/register <entry>`. */
+export interface StartLine {
+  /** --require for a CommonJS service, --import for an ES module. */
+  preloadFlag: '--require' | '--import';
+  /** The main script, relative to the service's folder. */
+  entry: string;
+}
+
+/**
+ * A service's start line, from the one place it is written: the `start` script of its
+ * package.json. The services' image (services/Dockerfile) runs that same script's line.
+ */
+export function startLine(name: ServiceName): StartLine {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'services', name, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const start = manifest.scripts?.start ?? '';
+  const match = /^node (--require|--import) (\S+) (\S+)$/.exec(start);
+  if (!match || match[2] !== PROJECT_BOOTSTRAP) {
+    throw new Error(`services/${name}/package.json: "start" must be "node --require|--import ${PROJECT_BOOTSTRAP} <entry>", not "${start}"`);
+  }
+  return { preloadFlag: match[1] as StartLine['preloadFlag'], entry: match[3] as string };
+}
+
+/**
+ * One of the three services, started as its package.json says, but preloading `preload` (the
+ * bootstrap, another module, or null for none) and running `entry` when given (a bundle, the
+ * TypeScript source), with any extra `nodeArgs`.
+ */
 export function serviceSpec(
   name: ServiceName,
   ports: StackPorts,
   serviceEnv: Record<string, string>,
   preload: string | null,
   nodeArgs: string[] = [],
+  entry?: string,
 ): ProcessSpec {
+  const start = startLine(name);
   return {
     name,
     // The Node running this runner: the project's own Node 26.
     command: process.execPath,
-    args: [...nodeArgs, ...(preload ? ['--require', preload] : []), 'dist/server.js'],
+    args: [...nodeArgs, ...(preload ? [start.preloadFlag, preload] : []), entry ?? start.entry],
     cwd: join(REPO_ROOT, 'services', name),
     env: {
       ...inheritedEnv(),
