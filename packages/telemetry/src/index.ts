@@ -7,3 +7,5 @@ export {
   UNTRACED_PATH_PREFIXES,
   UNTRACED_PATHS,
 } from './config';
+export { bundleOptions, INSTRUMENTED_PACKAGES } from './bundling';
+export { type Entry, isEsModulePath, type ProcessView, selfCheckWarnings, WATCHED_MODULES } from './self-check';

@@ -11,7 +11,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
-import { dirname, extname, join, relative } from 'node:path';
+import { dirname, extname, join, relative, sep } from 'node:path';
 import type { Instrumentation, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
 
 export type Entry = 'require' | 'import';
@@ -61,6 +61,12 @@ export interface ProcessView {
   mainPath: string | undefined;
   /** Names the loader resolved after the bootstrap started (watched ones only). */
   resolved: ReadonlySet<string>;
+  /**
+   * The files in require's cache before the bootstrap loaded anything: what was loaded ahead of it
+   * (a CommonJS package lands there however it is loaded). What the bootstrap itself loads, such
+   * as grpc-js for its OTLP exporter, is neither here nor resolved by the app.
+   */
+  preloadedFiles: readonly string[];
   /** Has the process used fetch (Node loads its undici on the first call)? */
   fetchLoaded: boolean;
   /** Is anyone listening on undici's request channel (the undici instrumentation, when enabled)? */
@@ -86,6 +92,7 @@ export function selfCheckWarnings(view: ProcessView, instrumentations: ReadonlyM
 function presenceOf(watched: WatchedModule, view: ProcessView): Presence {
   if (watched.instrumentation === 'undici') return view.fetchLoaded ? 'loaded' : 'absent';
   if (watched.specifiers.some((name) => view.resolved.has(name))) return 'loaded';
+  if (watched.specifiers.some((name) => view.preloadedFiles.some((file) => file.includes(`${sep}node_modules${sep}${name}${sep}`)))) return 'loaded';
   const source = view.mainSource();
   // esbuild keeps each bundled file's path (…/node_modules/<name>/…) as the key of its wrapper.
   return watched.specifiers.some((name) => source.includes(`node_modules/${name}/`)) ? 'bundled' : 'absent';
@@ -159,7 +166,12 @@ export const SELF_CHECK_DELAY_MS = 1_500;
  * Watches what the app loads from now on, and checks once, SELF_CHECK_DELAY_MS after start (or at
  * exit, for a process that ends sooner). `warn` prints each line.
  */
-export function scheduleSelfCheck(entry: Entry, instrumentations: ReadonlyMap<string, Instrumentation>, warn: (line: string) => void): void {
+export function scheduleSelfCheck(
+  entry: Entry,
+  preloadedFiles: readonly string[],
+  instrumentations: ReadonlyMap<string, Instrumentation>,
+  warn: (line: string) => void,
+): void {
   const watchedNames = new Set(WATCHED_MODULES.flatMap((watched) => watched.specifiers));
   const resolved = new Set<string>();
   // Node before 22.15 has no registerHooks: no check there, rather than a wrong one.
@@ -181,6 +193,7 @@ export function scheduleSelfCheck(entry: Entry, instrumentations: ReadonlyMap<st
       entry,
       mainPath,
       resolved,
+      preloadedFiles,
       fetchLoaded: (process as unknown as { moduleLoadList: string[] }).moduleLoadList.includes('NativeModule internal/deps/undici/undici'),
       fetchObserved: channel('undici:request:create').hasSubscribers,
       mainSource: () => readMain(mainPath),

@@ -10,12 +10,14 @@ import type { StartedTelemetry } from './sdk';
 
 /** Starts telemetry unless OTEL_SDK_DISABLED=true; returns what started, or undefined. */
 export function startFromEnvironment(entry: Entry): StartedTelemetry | undefined {
+  // Before the SDK loads: what is in require's cache now was loaded ahead of the bootstrap.
+  const preloadedFiles = Object.keys(require.cache);
   const config = readTelemetryConfig();
   if (config.disabled) return undefined;
   // Required lazily: with OTEL_SDK_DISABLED=true the SDK is not even loaded.
   const { startTelemetry } = require('./sdk') as typeof import('./sdk');
   const started = startTelemetry(config);
-  scheduleSelfCheck(entry, started.instrumentations, (line) => diag.warn(line));
+  scheduleSelfCheck(entry, preloadedFiles, started.instrumentations, (line) => diag.warn(line));
   return started;
 }
 
