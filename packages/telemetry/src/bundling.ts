@@ -13,8 +13,9 @@ export const INSTRUMENTED_PACKAGES: readonly string[] = WATCHED_MODULES.flatMap(
 );
 
 /**
- * esbuild's options for one service: everything in one ES-module file but `INSTRUMENTED_PACKAGES`
- * and `alsoExternal`. The banner gives the bundled CommonJS code a real require(): esbuild's ES
+ * esbuild's options for one service: everything in one ES-module file but `INSTRUMENTED_PACKAGES`,
+ * @opentelemetry/api (one copy, shared with the bootstrap, as everywhere in this project) and
+ * `alsoExternal`. The banner gives the bundled CommonJS code a real require(): esbuild's ES
  * output has none, and the http instrumentation patches `http` as it is required.
  */
 export function bundleOptions(entry: string, outfile: string, alsoExternal: readonly string[] = []) {
@@ -25,7 +26,7 @@ export function bundleOptions(entry: string, outfile: string, alsoExternal: read
     platform: 'node' as const,
     format: 'esm' as const,
     target: 'node26',
-    external: [...INSTRUMENTED_PACKAGES, ...alsoExternal],
+    external: [...INSTRUMENTED_PACKAGES, '@opentelemetry/api', ...alsoExternal],
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'warning' as const,
   };
