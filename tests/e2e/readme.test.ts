@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderMatrix } from './conformance/matrix';
 import {
   FAILURE_CONTRACTS,
   GRPC_FAULT_CONTRACTS,
@@ -51,4 +52,8 @@ test('every contract is shown somewhere', () => {
     Object.values(group),
   );
   expect(all.filter((contract) => !shown.has(contract)).map((contract) => contract.description)).toEqual([]);
+});
+
+test('the README shows the bootstrap conformance matrix as matrix.ts holds it', () => {
+  expect(read('README.md')).toContain(renderMatrix());
 });

@@ -27,7 +27,7 @@ describe.each(FORMS)('users-service $name', ({ entry, make }) => {
 
   beforeAll(async () => {
     make();
-    stack = await Stack.start({ ports: 'free', entryFor: { 'users-service': entry } });
+    stack = await Stack.start({ ports: 'free', startFor: { 'users-service': { preloadFlag: '--import', entry } } });
   });
 
   afterAll(async () => {

@@ -78,6 +78,7 @@ async function withStack<T>(
     serviceEnv: { ...COMMON_ENV, ...config.env },
     collectorEnv: config.collectorEnv,
     jaegerEnv: config.jaegerEnv,
+    startFor: config.startFor,
     cpuProfileDir: extra.cpuProfileDir,
     without: extra.startServices ? [] : [...SERVICE_NAMES],
   };
@@ -291,6 +292,7 @@ async function gatewayCost(config: BenchConfig): Promise<Results['gatewayTier']>
 
 async function main(): Promise<void> {
   const configs = selectConfigs(args.config);
+  for (const config of configs) await config.prepare?.();
   const off = configs.find((c) => c.name === 'off') as BenchConfig;
   console.log('calibration: off at saturation');
   const rates = await calibrate(off);

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_BOOTSTRAP, REPO_ROOT, readEnvFile } from '@demo/stack';
+import { PROJECT_BOOTSTRAP, REPO_ROOT, readEnvFile, type StackOptions } from '@demo/stack';
+import { build } from 'esbuild';
 
 export interface BenchConfig {
   name: string;
@@ -12,6 +14,10 @@ export interface BenchConfig {
   /** The pipeline variants: extra environment for the Collector, and for Jaeger. */
   collectorEnv?: Record<string, string>;
   jaegerEnv?: Record<string, string>;
+  /** Another start line for a service than its package.json's. */
+  startFor?: StackOptions['startFor'];
+  /** Makes what the configuration runs, once, before the benchmark starts. */
+  prepare?: () => Promise<void>;
 }
 
 /** The configurations `pnpm bench` compares by default, each the same three services. */
@@ -19,6 +25,7 @@ export const DEFAULT_CONFIGS = [
   'off',
   'stock',
   'project',
+  'project, users-service CommonJS',
   'project, gRPC hop',
   'head 10%',
   'project, queue in memory',
@@ -38,6 +45,15 @@ export function allConfigs(): BenchConfig[] {
       env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
     },
     project('project', 'the project bootstrap, @demo/telemetry/register (the Collector queue on disk, Jaeger on Badger)', {}),
+    {
+      ...project(
+        'project, users-service CommonJS',
+        'the project, users-service as CommonJS with --require (the same code, its ES-module build turned into CommonJS file by file) instead of an ES module with --import',
+        {},
+      ),
+      startFor: { 'users-service': { preloadFlag: '--require', entry: 'dist-cjs/server.js' } },
+      prepare: commonJsUsersService,
+    },
     {
       ...project(
         'project, gRPC hop',
@@ -123,3 +139,15 @@ export function selectConfigs(names: readonly string[]): BenchConfig[] {
 
 /** For every configuration unless it says otherwise: all spans sampled, and no simulated database latency (pure CPU cost). */
 export const COMMON_ENV = { OTEL_TRACES_SAMPLER: 'always_on', DATABASE_LATENCY_MS: '0' };
+
+/**
+ * users-service's build (an ES module) turned into CommonJS file by file, in dist-cjs/: the same
+ * code, so that the ES-module start (--import, the loader hook) and the CommonJS one (--require)
+ * of one service can be compared in one run.
+ */
+async function commonJsUsersService(): Promise<void> {
+  const service = join(REPO_ROOT, 'services/users-service');
+  const outdir = join(service, 'dist-cjs');
+  await build({ entryPoints: [join(service, 'dist/*.js')], outdir, format: 'cjs', platform: 'node', target: 'node26', logLevel: 'warning' });
+  writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+}

@@ -5,7 +5,15 @@ import { type Binaries, ensureBinaries } from './binaries';
 import { collectorSpec, gatewayName, gatewaySpec } from './components/collector';
 import { jaegerSpec, jaegerUiConfigFor } from './components/jaeger';
 import { prometheusSpec } from './components/prometheus';
-import { baseServiceEnv, PROJECT_BOOTSTRAP, SERVICE_NAMES, type ServiceName, servicePort, serviceSpec } from './components/service';
+import {
+  baseServiceEnv,
+  PROJECT_BOOTSTRAP,
+  SERVICE_NAMES,
+  type ServiceName,
+  type StartLine,
+  servicePort,
+  serviceSpec,
+} from './components/service';
 import { victoriaLogsIngestUrl, victoriaLogsSpec } from './components/victoria-logs';
 import { readEnvFile, requireKey } from './env-file';
 import { waitForHttpOk } from './ports';
@@ -48,8 +56,11 @@ export interface StackOptions extends Partial<OutputOptions> {
   preload?: string | null;
   /** Extra environment for one service only (e.g. a DATABASE_PATH). */
   envFor?: Partial<Record<ServiceName, Record<string, string>>>;
-  /** Another main script for one service, relative to its folder: a bundle, or its TypeScript source. */
-  entryFor?: Partial<Record<ServiceName, string>>;
+  /**
+   * Another start line for one service than its package.json's: a bundle, its TypeScript source,
+   * or a CommonJS copy with --require (the entry relative to the service's folder).
+   */
+  startFor?: Partial<Record<ServiceName, StartLine>>;
   /** How long each component may take to become healthy. */
   startTimeoutMs?: number;
   /** 'two-tier': the Collector becomes the agent tier, in front of `gateways` tail-sampling gateways. */
@@ -191,7 +202,7 @@ export class Stack {
       const env = { ...serviceEnv, ...options.envFor?.[name] };
       const profileArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, name)}`] : [];
       const preload = options.preload === undefined ? PROJECT_BOOTSTRAP : options.preload;
-      const spec = serviceSpec(name, ports, env, preload, profileArgs, options.entryFor?.[name]);
+      const spec = serviceSpec(name, ports, env, preload, profileArgs, options.startFor?.[name]);
       return [name, { spec, readyUrl: `${base}/readyz`, aliveUrl: `${base}/healthz` }];
     });
     const pipelineNames = pipeline.map(([name]) => name);

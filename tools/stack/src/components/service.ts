@@ -36,9 +36,8 @@ export function startLine(name: ServiceName): StartLine {
 }
 
 /**
- * One of the three services, started as its package.json says, but preloading `preload` (the
- * bootstrap, another module, or null for none) and running `entry` when given (a bundle, the
- * TypeScript source), with any extra `nodeArgs`.
+ * One of the three services, started as its package.json says, or as `start` says when given,
+ * preloading `preload` (the bootstrap, another module, or null for none), with any extra `nodeArgs`.
  */
 export function serviceSpec(
   name: ServiceName,
@@ -46,14 +45,13 @@ export function serviceSpec(
   serviceEnv: Record<string, string>,
   preload: string | null,
   nodeArgs: string[] = [],
-  entry?: string,
+  start: StartLine = startLine(name),
 ): ProcessSpec {
-  const start = startLine(name);
   return {
     name,
     // The Node running this runner: the project's own Node 26.
     command: process.execPath,
-    args: [...nodeArgs, ...(preload ? [start.preloadFlag, preload] : []), entry ?? start.entry],
+    args: [...nodeArgs, ...(preload ? [start.preloadFlag, preload] : []), start.entry],
     cwd: join(REPO_ROOT, 'services', name),
     env: {
       ...inheritedEnv(),
