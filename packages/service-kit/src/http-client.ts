@@ -67,7 +67,10 @@ export type DownstreamFailure =
   | { kind: 'status'; status: number; body: unknown };
 
 /** The HttpError this service answers when a downstream call fails: one table for every client. */
-export function downstreamError({ service, timeoutMs }: Pick<ServiceClientOptions, 'service' | 'timeoutMs'>, failure: DownstreamFailure): HttpError {
+export function downstreamError(
+  { service, timeoutMs }: Pick<ServiceClientOptions, 'service' | 'timeoutMs'>,
+  failure: DownstreamFailure,
+): HttpError {
   if (failure.kind === 'timeout') return new HttpError(504, 'gateway_timeout', `${service} did not answer within ${timeoutMs} ms`);
   if (failure.kind === 'unreachable') return new HttpError(502, 'bad_gateway', `${service} could not be reached (${failure.code})`);
   const { status } = failure;

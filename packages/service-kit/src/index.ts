@@ -12,9 +12,9 @@ export {
   MAX_FAULT_DELAY_MS,
   parseFault,
 } from './faults';
+export { FetchServiceClient } from './fetch-client';
 export { bindGrpcServer, requestMetadataLimit, stopGrpcServer, type UnaryHandlerOptions, unaryHandler } from './grpc-server';
 export { grpcCodeForHttpStatus, grpcCodeName, httpErrorFromGrpc, toGrpcStatus } from './grpc-status';
-export { FetchServiceClient } from './fetch-client';
 export {
   CLIENT_IDLE_SOCKET_TIMEOUT_MS,
   type DownstreamFailure,

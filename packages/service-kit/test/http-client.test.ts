@@ -1,7 +1,13 @@
 /** ServiceClient (axios) and FetchServiceClient (Node's fetch) against real local HTTP servers: each downstream failure maps to one status, whichever client. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CLIENT_IDLE_SOCKET_TIMEOUT_MS, FetchServiceClient, SERVER_KEEP_ALIVE_TIMEOUT_MS, ServiceClient, type ServiceClientOptions } from '../src';
+import {
+  CLIENT_IDLE_SOCKET_TIMEOUT_MS,
+  FetchServiceClient,
+  SERVER_KEEP_ALIVE_TIMEOUT_MS,
+  ServiceClient,
+  type ServiceClientOptions,
+} from '../src';
 
 let server: Server;
 let baseURL: string;
@@ -38,7 +44,6 @@ const CLIENTS: [string, (options: ServiceClientOptions) => Client][] = [
 
 describe.each(CLIENTS)('over %s', (_name, create) => {
   const client = (timeoutMs = 500, url = baseURL) => create({ service: 'posts-service', baseURL: url, timeoutMs });
-
 
   test('returns the JSON body and sends query parameters', async () => {
     await expect(client().getJson('/ok', { userId: 3 })).resolves.toEqual({ query: '3' });

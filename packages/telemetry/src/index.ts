@@ -1,3 +1,4 @@
+export { bundleOptions, INSTRUMENTED_PACKAGES } from './bundling';
 export {
   DEFAULT_ENABLED_INSTRUMENTATIONS,
   isUntracedUrl,
@@ -7,5 +8,4 @@ export {
   UNTRACED_PATH_PREFIXES,
   UNTRACED_PATHS,
 } from './config';
-export { bundleOptions, INSTRUMENTED_PACKAGES } from './bundling';
 export { type Entry, isEsModulePath, type ProcessView, selfCheckWarnings, WATCHED_MODULES } from './self-check';

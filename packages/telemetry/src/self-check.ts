@@ -35,14 +35,24 @@ export const WATCHED_MODULES: readonly WatchedModule[] = [
     specifiers: ['http', 'https'],
     lost: 'no SERVER or CLIENT spans for HTTP, and no traceparent on outgoing requests',
   },
-  { instrumentation: 'express', label: 'express', specifiers: ['express'], lost: 'SERVER spans have no http.route and are named by method alone' },
+  {
+    instrumentation: 'express',
+    label: 'express',
+    specifiers: ['express'],
+    lost: 'SERVER spans have no http.route and are named by method alone',
+  },
   {
     instrumentation: 'grpc',
     label: '@grpc/grpc-js',
     specifiers: ['@grpc/grpc-js'],
     lost: 'no gRPC spans, and no trace context in the calls’ metadata',
   },
-  { instrumentation: 'pino', label: 'pino', specifiers: ['pino'], lost: 'log lines carry no trace_id or span_id, and none is sent over OTLP' },
+  {
+    instrumentation: 'pino',
+    label: 'pino',
+    specifiers: ['pino'],
+    lost: 'log lines carry no trace_id or span_id, and none is sent over OTLP',
+  },
   {
     instrumentation: 'undici',
     label: 'fetch',
@@ -92,7 +102,8 @@ export function selfCheckWarnings(view: ProcessView, instrumentations: ReadonlyM
 function presenceOf(watched: WatchedModule, view: ProcessView): Presence {
   if (watched.instrumentation === 'undici') return view.fetchLoaded ? 'loaded' : 'absent';
   if (watched.specifiers.some((name) => view.resolved.has(name))) return 'loaded';
-  if (watched.specifiers.some((name) => view.preloadedFiles.some((file) => file.includes(`${sep}node_modules${sep}${name}${sep}`)))) return 'loaded';
+  if (watched.specifiers.some((name) => view.preloadedFiles.some((file) => file.includes(`${sep}node_modules${sep}${name}${sep}`))))
+    return 'loaded';
   const source = view.mainSource();
   // esbuild keeps each bundled file's path (…/node_modules/<name>/…) as the key of its wrapper.
   return watched.specifiers.some((name) => source.includes(`node_modules/${name}/`)) ? 'bundled' : 'absent';

@@ -5,8 +5,8 @@
  */
 import { diag } from '@opentelemetry/api';
 import { readTelemetryConfig } from './config';
-import { type Entry, moduleDefinitions, scheduleSelfCheck } from './self-check';
 import type { StartedTelemetry } from './sdk';
+import { type Entry, moduleDefinitions, scheduleSelfCheck } from './self-check';
 
 /** Starts telemetry unless OTEL_SDK_DISABLED=true; returns what started, or undefined. */
 export function startFromEnvironment(entry: Entry): StartedTelemetry | undefined {

@@ -1,7 +1,8 @@
 /**
  * Two copies of the API mean two global registries: spans started through one are invisible to a
  * provider registered through the other. Two copies of the instrumentation base, or of grpc-js,
- * mean a module patched by one copy and loaded through the other. The lockfile is the whole
+ * mean a module patched by one copy and loaded through the other; two of import-in-the-middle, a
+ * loader hook that never sees the instrumentations' hooks. The lockfile is the whole
  * tree's truth (pnpm why reads it too): each of these may appear in it at one version only.
  */
 import { readFileSync } from 'node:fs';
@@ -23,6 +24,9 @@ test.each([
   '@opentelemetry/sdk-trace',
   '@grpc/grpc-js',
   '@grpc/proto-loader',
+  // The ES-module hook and the instrumentations' Hook() calls must meet in one copy.
+  'import-in-the-middle',
+  'require-in-the-middle',
 ])('the whole tree holds one version of %s', (name) => {
   expect(versionsOf(name)).toHaveLength(1);
 });

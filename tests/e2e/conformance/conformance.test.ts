@@ -32,29 +32,34 @@ describe.each(MODULE_SYSTEMS)('$name', (system) => {
     await fixture?.app.stop();
   });
 
-  test.each(CLIENTS)('$name: a SERVER span with its route, a CLIENT span under it, and the next hop’s SERVER span under that', async (client) => {
-    // The caller's own parent, so that the trace id is known and incoming propagation is checked too.
-    const traceId = randomBytes(16).toString('hex');
-    const parentId = randomBytes(8).toString('hex');
-    const response = await fetch(`${fixture.url}/hop/${client.name.toLowerCase()}/1`, {
-      headers: { traceparent: `00-${traceId}-${parentId}-01` },
-    });
-    expect({ status: response.status, body: await response.json() }).toEqual({ status: 200, body: { posts: expect.any(Number) } });
+  test.each(CLIENTS)(
+    '$name: a SERVER span with its route, a CLIENT span under it, and the next hop’s SERVER span under that',
+    async (client) => {
+      // The caller's own parent, so that the trace id is known and incoming propagation is checked too.
+      const traceId = randomBytes(16).toString('hex');
+      const parentId = randomBytes(8).toString('hex');
+      const response = await fetch(`${fixture.url}/hop/${client.name.toLowerCase()}/1`, {
+        headers: { traceparent: `00-${traceId}-${parentId}-01` },
+      });
+      expect({ status: response.status, body: await response.json() }).toEqual({ status: 200, body: { posts: expect.any(Number) } });
 
-    const shape = expectedShape(client);
-    // posts-service adds its own inner spans (validate_post_permissions, fetch_posts_from_db).
-    const { spans } = await waitForTrace(stack.jaegerUrl, traceId, shape.length + 2);
-    const found = shape.map((expected) => spans.find((span) => span.service === expected.service && span.name === expected.name && span.kind === expected.kind));
-    expect({ found: found.map((span) => span?.name ?? null), spans: describeSpans(spans) }).toEqual({
-      found: shape.map((expected) => expected.name),
-      spans: expect.any(String),
-    });
-    shape.forEach((expected, index) => {
-      const parentId_ = expected.parentIndex === null ? parentId : found[expected.parentIndex]?.spanId;
-      expect({ span: expected.name, parent: found[index]?.parentSpanId }).toEqual({ span: expected.name, parent: parentId_ });
-    });
-    expect(found[0]?.attributes['http.route']).toBe('/hop/:client/:userId');
-  });
+      const shape = expectedShape(client);
+      // posts-service adds its own inner spans (validate_post_permissions, fetch_posts_from_db).
+      const { spans } = await waitForTrace(stack.jaegerUrl, traceId, shape.length + 2);
+      const found = shape.map((expected) =>
+        spans.find((span) => span.service === expected.service && span.name === expected.name && span.kind === expected.kind),
+      );
+      expect({ found: found.map((span) => span?.name ?? null), spans: describeSpans(spans) }).toEqual({
+        found: shape.map((expected) => expected.name),
+        spans: expect.any(String),
+      });
+      shape.forEach((expected, index) => {
+        const parentId_ = expected.parentIndex === null ? parentId : found[expected.parentIndex]?.spanId;
+        expect({ span: expected.name, parent: found[index]?.parentSpanId }).toEqual({ span: expected.name, parent: parentId_ });
+      });
+      expect(found[0]?.attributes['http.route']).toBe('/hop/:client/:userId');
+    },
+  );
 
   test('a correct start prints no self-check warning', async () => {
     // The check runs once, 1.5 s after start (SELF_CHECK_DELAY_MS); the requests above came later.

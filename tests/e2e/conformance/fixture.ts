@@ -37,4 +37,3 @@ export async function startFixture(
 export function selfCheckLines(logs: string): string[] {
   return logs.split('\n').filter((line) => line.includes('@demo/telemetry:') && line.includes('not instrumented'));
 }
-

@@ -148,6 +148,13 @@ export const COMMON_ENV = { OTEL_TRACES_SAMPLER: 'always_on', DATABASE_LATENCY_M
 async function commonJsUsersService(): Promise<void> {
   const service = join(REPO_ROOT, 'services/users-service');
   const outdir = join(service, 'dist-cjs');
-  await build({ entryPoints: [join(service, 'dist/*.js')], outdir, format: 'cjs', platform: 'node', target: 'node26', logLevel: 'warning' });
+  await build({
+    entryPoints: [join(service, 'dist/*.js')],
+    outdir,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node26',
+    logLevel: 'warning',
+  });
   writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
 }

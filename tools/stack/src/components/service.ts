@@ -30,7 +30,9 @@ export function startLine(name: ServiceName): StartLine {
   const start = manifest.scripts?.start ?? '';
   const match = /^node (--require|--import) (\S+) (\S+)$/.exec(start);
   if (!match || match[2] !== PROJECT_BOOTSTRAP) {
-    throw new Error(`services/${name}/package.json: "start" must be "node --require|--import ${PROJECT_BOOTSTRAP} <entry>", not "${start}"`);
+    throw new Error(
+      `services/${name}/package.json: "start" must be "node --require|--import ${PROJECT_BOOTSTRAP} <entry>", not "${start}"`,
+    );
   }
   return { preloadFlag: match[1] as StartLine['preloadFlag'], entry: match[3] as string };
 }
