@@ -16,7 +16,16 @@ interface Round {
   failedByLoad: { saturation: number; lower: number; higher: number };
 }
 
-const CONFIGS = ['off', 'stock', 'project', 'project, gRPC hop', 'head 10%', 'project, queue in memory', 'project, Jaeger in memory'];
+const CONFIGS = [
+  'off',
+  'stock',
+  'project',
+  'project, users-service CommonJS',
+  'project, gRPC hop',
+  'head 10%',
+  'project, queue in memory',
+  'project, Jaeger in memory',
+];
 const out = mkdtempSync(join(tmpdir(), 'bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -75,6 +84,10 @@ test('pnpm bench --smoke measures every figure, accounts CPU per process, attrib
   const markdown = readFileSync(join(out, 'results.md'), 'utf8');
   expect(markdown.match(/^- (PASS|MISS): /gm)).toHaveLength(10);
   expect(markdown).toContain("**The services' added CPU per request**");
+  // The ES-module start against CommonJS, for the same service in the same run.
+  expect(markdown).toMatch(
+    /^\*\*users-service as an ES module \(--import\) against the same code as CommonJS \(--require\)\*\*: startup to \/readyz \d+ ms against \d+ ms; its CPU per request at \d+ req\/s \d+ µs against \d+ µs/m,
+  );
   expect(markdown).toMatch(/^\| owner \| off \| project \| added \| share of the added \|$/m);
   expect(readFileSync(join(out, 'latency.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>/);
 });

@@ -142,7 +142,21 @@ function headline(results: Results): string {
       `${fixed(results.summary.off?.cpu.servicesUsPerRequest.median ?? Number.NaN, 0)} µs.`,
     `**The pipeline's CPU per 1000 spans/s**, percent of one core (project, ${fixed(project.cpu.spansPerRequest, 1)} spans per request): ${perComponent}. ` +
       `Per request: ${range(project.cpu.pipelineUsPerRequest)} µs, ${range(project.cpu.pipelineFraction, 2)} of the untraced services' CPU.`,
+    ...moduleSystemLine(results),
   ].join('\n');
+}
+
+/** users-service as the ES module it is (--import, the loader hook) against the same code as CommonJS (--require). */
+function moduleSystemLine(results: Results): string[] {
+  const esm = results.summary.project;
+  const cjs = results.summary['project, users-service CommonJS'];
+  if (!esm || !cjs) return [];
+  const users = (s: Summary) => `${fixed(s.startupMs['users-service'] ?? Number.NaN, 0)} ms`;
+  const cpu = (s: Summary) => `${fixed(s.cpu.usPerRequest['users-service'] ?? Number.NaN, 0)} µs`;
+  return [
+    `**users-service as an ES module (--import) against the same code as CommonJS (--require)**: startup to /readyz ${users(esm)} ` +
+      `against ${users(cjs)}; its CPU per request at ${results.rates.lower} req/s ${cpu(esm)} against ${cpu(cjs)} (medians of the rounds).`,
+  ];
 }
 
 /** A table with a column per configuration: its header lines, and a row maker. */
