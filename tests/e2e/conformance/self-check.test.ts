@@ -4,6 +4,7 @@
  * none (conformance.test.ts checks that for every row of the matrix). No Collector is needed: the
  * check reads the process, not its exports.
  */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ManagedProcess } from '@demo/stack';
 import { build } from 'esbuild';
@@ -74,4 +75,18 @@ test('fetch in use with its instrumentation switched off: the variable to change
 
 test('the same process with fetch traced: no warning', async () => {
   expect(await selfCheckOf(['--import', BOOTSTRAP, 'fetch-at-start.mjs'])).toEqual([]);
+});
+
+test('the ES-module hook wraps the modules the instrumentations patch, and leaves the others alone', () => {
+  // The fixture imports express, axios, @grpc/grpc-js and @demo/contracts, and axios's ES build
+  // imports http and https: the patched four are wrapped; axios, the fixture's own workspace
+  // package and every other module load as they are.
+  const output = execFileSync(process.execPath, ['--import', BOOTSTRAP, '--import', './wrapped-modules.mjs', 'dist/app.mjs'], {
+    cwd: FIXTURE_DIR,
+    env: { PATH: process.env.PATH ?? '', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', PORT: '0', EXIT_AFTER_START: '1' },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  const { wrapped } = JSON.parse(output.trim().split('\n').pop() ?? '{}') as { wrapped: string[] };
+  expect(wrapped).toEqual(['@grpc/grpc-js', 'express', 'http', 'https']);
 });
