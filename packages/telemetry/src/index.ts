@@ -8,4 +8,3 @@ export {
   UNTRACED_PATH_PREFIXES,
   UNTRACED_PATHS,
 } from './config';
-export { type Entry, isEsModulePath, type ProcessView, selfCheckWarnings, WATCHED_MODULES } from './self-check';

@@ -64,7 +64,7 @@ export const WATCHED_MODULES: readonly WatchedModule[] = [
 /** How the app came to have a module: through the module loader, or inside its own bundle. */
 type Presence = 'loaded' | 'bundled' | 'absent';
 
-/** What the self-check reads about the process; the real process supplies it, unit tests a stand-in. */
+/** What the self-check reads about the process, once the app has loaded. */
 export interface ProcessView {
   entry: Entry;
   /** The app's main script, as started (process.argv[1]). */

@@ -90,10 +90,20 @@ export function expectedShape(client: Client): { service: string; name: string; 
   ];
 }
 
-/** The matrix as the README shows it: one row per module system, its start line, and a mark per client. */
+/** The matrix as the README shows it: one row per module system, its start line, and a mark per client (columns aligned, as the formatter keeps them). */
 export function renderMatrix(): string {
-  const header = `| Your service | Start line | ${CLIENTS.map((client) => client.name).join(' | ')} |`;
-  const rule = `| --- | --- | ${CLIENTS.map(() => ':---:').join(' | ')} |`;
-  const rows = MODULE_SYSTEMS.map((system) => `| ${system.name} | \`${system.startLine}\` | ${CLIENTS.map(() => '✓').join(' | ')} |`);
-  return [header, rule, ...rows].join('\n');
+  const rows = [
+    ['Your service', 'Start line', ...CLIENTS.map((client) => client.name)],
+    ...MODULE_SYSTEMS.map((system) => [system.name, `\`${system.startLine}\``, ...CLIENTS.map(() => '✓')]),
+  ];
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  const centred = (text: string, width: number) => {
+    const left = Math.floor((width - text.length) / 2);
+    return `${' '.repeat(left)}${text}${' '.repeat(width - text.length - left)}`;
+  };
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const cell = (text: string, column: number) => (column < 2 ? text.padEnd(widths[column] ?? 0) : centred(text, widths[column] ?? 0));
+  const rule = widths.map((width, column) => (column < 2 ? '-'.repeat(width) : `:${'-'.repeat(width - 2)}:`));
+  const [header, ...body] = rows;
+  return [line((header ?? []).map(cell)), line(rule), ...body.map((row) => line(row.map(cell)))].join('\n');
 }
