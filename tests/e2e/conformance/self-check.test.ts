@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ManagedProcess } from '@demo/stack';
+import { bundleOptions } from '@demo/telemetry';
 import { build } from 'esbuild';
 import { selfCheckLines } from './fixture';
 import { BOOTSTRAP, FIXTURE_DIR, MODULE_SYSTEMS } from './matrix';
@@ -15,13 +16,9 @@ beforeAll(async () => {
   for (const system of MODULE_SYSTEMS) await system.make?.();
   // The fixture bundled whole, the instrumented packages inside: the mistake the recipe avoids.
   await build({
-    entryPoints: [join(FIXTURE_DIR, 'app.ts')],
-    outfile: join(FIXTURE_DIR, 'dist/app.all-in-one.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
+    ...bundleOptions(join(FIXTURE_DIR, 'app.ts'), join(FIXTURE_DIR, 'dist/app.all-in-one.mjs')),
+    // The recipe without its externals: only @demo/contracts, which must read its .proto, stays out.
     external: ['@demo/contracts'],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'error',
   });
 });
