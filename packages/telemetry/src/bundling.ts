@@ -5,11 +5,12 @@
  * stay outside any Node bundle anyway), and any package that reads files beside itself at run
  * time. The self-check warns about a patched package found inside the bundle.
  */
+import { isBuiltin } from 'node:module';
 import { WATCHED_MODULES } from './self-check';
 
 /** The packages the bootstrap patches: a bundle must leave them to node_modules. */
 export const INSTRUMENTED_PACKAGES: readonly string[] = WATCHED_MODULES.flatMap((watched) => watched.specifiers).filter(
-  (name) => !['http', 'https'].includes(name),
+  (name) => !isBuiltin(name),
 );
 
 /**

@@ -101,7 +101,7 @@ const RESOURCE_DETECTORS: Record<ResourceDetectorName, ResourceDetector> = {
  * Requiring only these, instead of auto-instrumentations-node's forty-odd packages, is what keeps
  * startup, memory and image size down (README: "What tracing costs").
  */
-export const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Instrumentation> = {
+const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Instrumentation> = {
   http: (config) =>
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => isUntracedUrl(request.url),

@@ -117,12 +117,6 @@ function isPatched(watched: WatchedModule, instrumentation: Instrumentation, vie
   return held.some((definition) => definition.moduleExports !== undefined);
 }
 
-/** The modules an instrumentation hooks (InstrumentationBase's; an instrumentation with none, such as undici's, has []). */
-export function moduleDefinitions(instrumentation: Instrumentation): InstrumentationModuleDefinition[] {
-  const base = instrumentation as Instrumentation & { getModuleDefinitions?: () => InstrumentationModuleDefinition[] };
-  return base.getModuleDefinitions?.() ?? [];
-}
-
 function diagnose(watched: WatchedModule, presence: Presence, enabled: boolean, view: ProcessView): { cause: string; fix: string } {
   const main = view.mainPath ? relative(process.cwd(), view.mainPath) : '<your app>';
   if (!enabled) {

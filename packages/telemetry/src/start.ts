@@ -4,9 +4,10 @@
  * get in ahead of the app.
  */
 import { diag } from '@opentelemetry/api';
+import type { Instrumentation, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
 import { readTelemetryConfig } from './config';
 import type { StartedTelemetry } from './sdk';
-import { type Entry, moduleDefinitions, scheduleSelfCheck } from './self-check';
+import { type Entry, scheduleSelfCheck } from './self-check';
 
 /** Starts telemetry unless OTEL_SDK_DISABLED=true; returns what started, or undefined. */
 export function startFromEnvironment(entry: Entry): StartedTelemetry | undefined {
@@ -27,4 +28,10 @@ export function instrumentedModuleNames(started: StartedTelemetry): string[] {
     moduleDefinitions(instrumentation).map((definition) => definition.name),
   );
   return [...new Set(names)];
+}
+
+/** The modules an instrumentation hooks (InstrumentationBase's; an instrumentation with none, such as undici's, has []). */
+function moduleDefinitions(instrumentation: Instrumentation): InstrumentationModuleDefinition[] {
+  const base = instrumentation as Instrumentation & { getModuleDefinitions?: () => InstrumentationModuleDefinition[] };
+  return base.getModuleDefinitions?.() ?? [];
 }
