@@ -33,23 +33,62 @@ case "$strategy" in auto | release | go) ;; *)
   ;;
 esac
 
-# One row a binary: name | output key | .env version key | GitHub repository | archive | the binary's
-# path inside it | checksum file. In names, {v} is the version without its leading v, {os} is linux or
-# darwin, {arch} amd64 or arm64. Every release is at <repository>/releases/download/v{v}/.
-# Each pattern was read (2026-12-03) in the project's own release tooling:
-#   collector      open-telemetry/opentelemetry-collector-releases, distributions/otelcol-contrib/.goreleaser.yaml
-#                  (archive and checksum name_template; GoReleaser puts the binary at the archive's root)
-#   jaeger         jaegertracing/jaeger, scripts/build/package-deploy.sh (archive, folder, checksum file) and
-#                  .github/workflows/ci-release.yml (uploaded to the v2 tag)
-#   prometheus     prometheus/promu, cmd/tarball.go (archive and folder) and cmd/checksum.go (sha256sums.txt)
-#   victoria-logs  VictoriaMetrics/VictoriaLogs, Makefile (release-victoria-logs-goos-goarch) and
-#                  package/release/Makefile (uploaded to that repository's releases)
-# The Collector is the otelcol-contrib distribution: it has every component the configs use, and more.
+# One row a binary, each field read from listings of the real releases (evidence below), not from the
+# projects' build scripts alone:
+#   name | output key | .env version key | .env key of the release tag | GitHub repository | archive |
+#   the binary's path inside it | checksum file | which of its rows are checked: archive, binary, or both
+# In names, {v} is the version without its leading v, {os} linux or darwin, {arch} amd64 or arm64. The
+# release is at <repository>/releases/download/<tag>/, the tag being the .env value with a leading v.
+# Rows are matched by their exact name (a '*' before it, shasum's binary mode, is dropped).
+#
+# collector: the otelcol-contrib distribution, which has every component the configs use, and more.
+#   Tag v0.161.0. Archive at the root of the tarball, checksums in one file for the whole distribution,
+#   "<sha256>  <file>", which also lists .sbom.json, .deb, .rpm and .msi files.
+#   - open-telemetry/opentelemetry-collector-releases#1002 quotes a real one (v0.129.1):
+#     "fe57edb9...  otelcol-contrib_0.129.1_windows_386.tar.gz", "...tar.gz.sbom.json", "..._windows_x64.msi"
+#     (v0.123 to v0.131 listed only Windows rows: a missing row is reported by name, below).
+#   - grafana/docker-otel-lgtm docker/download-otelcol.sh: "ARCHIVE=otelcol-contrib_"${VERSION:1}"_linux_
+#     "${TARGETARCH}".tar.gz", ".../opentelemetry-collector-releases/releases/download/"${VERSION}"/...",
+#     and the binary at the archive's root: "tar xfz "${ARCHIVE}" -C /otel-lgtm/otelcol-contrib/".
+#   - Install scripts verifying v0.161.0: ".../releases/download/v0.161.0/otelcol-contrib_0.161.0_linux_amd64.tar.gz",
+#     "opentelemetry-collector-releases_otelcol-contrib_checksums.txt", "tar xzf otelcol.tar.gz otelcol-contrib".
+# jaeger: Jaeger 2.x before 2.14.0 was published under the v1 tag of the same commit, so the tag is
+#   JAEGER_GO_MODULE_VERSION (v1.75.0 for 2.12.0). Its per-platform checksum file lists the files
+#   inside the archive, not the archive: the binary is checked after unpacking, before it is cached.
+#   - jaegertracing/documentation, commit 21449428 "Release 2.12.0/1.75.0": binariesLatest "1.75.0",
+#     binariesLatestV2 "2.12.0", and its binaries shortcode: "The releases on GitHub are currently tagged
+#     with v1xx tag, so we use $latestV1 in the base URLs", asset "jaeger-%s-%s-amd64.tar.gz" $latest.
+#   - jaegertracing/jaeger docs/SCARF.md: ".../jaeger/releases/download/v1.69.0/jaeger-2.6.0-darwin-amd64.tar.gz".
+#   - phpactor/phpactor flake.nix: ".../releases/download/v1.73.0/jaeger-2.10.0-linux-amd64.tar.gz", "install ./jaeger".
+#   - jaegertracing/documentation content/download.md, Artifact Checksums: "jaeger-1.39.0-darwin-amd64.sha256sum.txt",
+#     "5088bcd3...  *jaeger-1.39.0-darwin-amd64/example-hotrod" (shasum -b -a 256 of a file inside).
+#   - jaegertracing/jaeger at v1.75.0: .github/workflows/ci-release.yml uploads "deploy/*.sha256sum.txt" to
+#     "tag: ${{ env.BRANCH }}", BRANCH=$(make echo-v1); scripts/build/package-deploy.sh writes one such file
+#     per archive. It also writes an aggregate jaeger-2.12.0.sha256sum.txt of the archives, but no listing
+#     of a real release shows it, so it is not relied on.
+# prometheus: tag v3.16.0. "<sha256>  <file>" for every archive of the release in sha256sums.txt.
+#   - aquaproj/aqua-registry pkgs/prometheus/prometheus/registry.yaml: asset "prometheus-{{trimV .Version}}.
+#     {{.OS}}-{{.Arch}}.tar.gz", checksum asset "sha256sums.txt", src "prometheus-{{trimV .Version}}.{{.OS}}-
+#     {{.Arch}}/prometheus".
+#   - grafana/docker-otel-lgtm docker/download-prometheus.sh: "sha256sum -c sha256sums.txt --ignore-missing".
+#   - prometheus/promu cmd/checksum.go (the release tool): fmt.Fprintf(file, "%x  %s\n", ...).
+# victoria-logs: tag v1.52.1 of VictoriaMetrics/VictoriaLogs (its releases left VictoriaMetrics/VictoriaMetrics
+#   and the -victorialogs tag suffix in 2025). The checksum file has two rows, the archive and the binary
+#   inside, and an enterprise archive and checksum file sit beside them.
+#   - VictoriaLogs' QuickStart: "Download the victoria-logs-<os>-<arch>-<version>.tar.gz archive ... It
+#     contains a single victoria-logs-prod binary", ".../VictoriaLogs/releases/download/v1.51.0/
+#     victoria-logs-linux-amd64-v1.51.0.tar.gz".
+#   - A Puppet module's spec: ".../VictoriaLogs/releases/download/v1.49.0/victoria-logs-linux-amd64-v1.49.0_checksums.txt",
+#     and an enterprise archive "includes -enterprise suffix" (victoria-logs-linux-amd64-v1.51.1-enterprise.tar.gz).
+#   - VictoriaLogs v1.52.1's Makefile, release-victoria-logs-goos-goarch: "sha256sum <archive> victoria-logs-
+#     $(GOOS)-$(GOARCH)-prod | sed s/-$(GOOS)-$(GOARCH)-prod/-prod/ > ..._checksums.txt".
+# tests/e2e/install-binaries.test.ts serves these releases from a mirror built from the same evidence
+# (tests/e2e/published-releases.ts), never from this table.
 RELEASES='
-collector|OTELCOL|OTEL_COLLECTOR_VERSION|open-telemetry/opentelemetry-collector-releases|otelcol-contrib_{v}_{os}_{arch}.tar.gz|otelcol-contrib|opentelemetry-collector-releases_otelcol-contrib_checksums.txt
-jaeger|JAEGER|JAEGER_VERSION|jaegertracing/jaeger|jaeger-{v}-{os}-{arch}.tar.gz|jaeger-{v}-{os}-{arch}/jaeger|jaeger-{v}.sha256sum.txt
-prometheus|PROMETHEUS|PROMETHEUS_VERSION|prometheus/prometheus|prometheus-{v}.{os}-{arch}.tar.gz|prometheus-{v}.{os}-{arch}/prometheus|sha256sums.txt
-victoria-logs|VICTORIA_LOGS|VICTORIA_LOGS_VERSION|VictoriaMetrics/VictoriaLogs|victoria-logs-{os}-{arch}-v{v}.tar.gz|victoria-logs-prod|victoria-logs-{os}-{arch}-v{v}_checksums.txt
+collector|OTELCOL|OTEL_COLLECTOR_VERSION|OTEL_COLLECTOR_VERSION|open-telemetry/opentelemetry-collector-releases|otelcol-contrib_{v}_{os}_{arch}.tar.gz|otelcol-contrib|opentelemetry-collector-releases_otelcol-contrib_checksums.txt|archive
+jaeger|JAEGER|JAEGER_VERSION|JAEGER_GO_MODULE_VERSION|jaegertracing/jaeger|jaeger-{v}-{os}-{arch}.tar.gz|jaeger-{v}-{os}-{arch}/jaeger|jaeger-{v}-{os}-{arch}.sha256sum.txt|binary
+prometheus|PROMETHEUS|PROMETHEUS_VERSION|PROMETHEUS_VERSION|prometheus/prometheus|prometheus-{v}.{os}-{arch}.tar.gz|prometheus-{v}.{os}-{arch}/prometheus|sha256sums.txt|archive
+victoria-logs|VICTORIA_LOGS|VICTORIA_LOGS_VERSION|VICTORIA_LOGS_VERSION|VictoriaMetrics/VictoriaLogs|victoria-logs-{os}-{arch}-v{v}.tar.gz|victoria-logs-prod|victoria-logs-{os}-{arch}-v{v}_checksums.txt|archive binary
 '
 
 case "$(uname -s)" in Linux) os=linux ;; Darwin) os=darwin ;; *) os="" ;; esac
@@ -95,32 +134,57 @@ download() {
   return 1
 }
 
-# release_install NAME REPOSITORY ARCHIVE MEMBER CHECKSUMS DESTINATION: download, verify, unpack the one
-# binary, and rename it into place. Nothing is unpacked or run before the checksum matches.
+# expected_sha256 CHECKSUMS_FILE NAME: the hash on the row whose name is exactly NAME, or nothing.
+expected_sha256() {
+  awk -v file="$2" '{ name = $2; sub(/^\*/, "", name); if (name == file) { print $1; exit } }' "$1"
+}
+
+# verify FILE NAME EXPECTED: the sha256 of FILE against its row; a mismatch deletes FILE and says so.
+verify() {
+  local actual
+  actual="$(sha256_of "$1")"
+  [ "$actual" = "$3" ] && return 0
+  rm -f "$1"
+  why="CHECKSUM MISMATCH for $2 (sha256 $actual, $checksums says $3): the download was deleted"
+  return 1
+}
+
+# release_install: download, verify and unpack the one binary of this row, and rename it into place.
+# The rows to check are read before anything is downloaded; the archive is checked before it is
+# unpacked, and the binary (where the file lists it) after, before it is cached or run.
 release_install() {
-  local name=$1 repository=$2 archive=$3 member=$4 checksums=$5 destination=$6
-  local url="$base_url/$repository/releases/download/v$version" dir="$work/$name" expected actual
+  local dir="$work/$name" archive_sha="" binary_sha=""
   if [ -z "$os" ] || [ -z "$arch" ]; then why="no release archive for $(uname -s)/$(uname -m)"; return 1; fi
   if [ -n "$unreachable" ]; then why="not tried, the host did not answer for $unreachable"; return 1; fi
   mkdir -p "$dir"
-  download "$url/$checksums" "$dir/$checksums" || return 1
-  expected="$(awk -v file="$archive" '{ name = $2; sub(/^\*/, "", name); if (name == file) { print $1; exit } }' "$dir/$checksums")"
-  if [ -z "$expected" ]; then why="$checksums lists no $archive"; return 1; fi
-  download "$url/$archive" "$dir/$archive" || return 1
-  actual="$(sha256_of "$dir/$archive")"
-  if [ "$actual" != "$expected" ]; then
-    rm -f "$dir/$archive"
-    why="CHECKSUM MISMATCH for $archive (sha256 $actual, $checksums says $expected): the download was deleted"
-    return 1
+  download "$release_url/$checksums" "$dir/$checksums" || return 1
+  if [[ " $checked " == *" archive "* ]]; then
+    archive_sha="$(expected_sha256 "$dir/$checksums" "$archive")"
+    [ -n "$archive_sha" ] || { why="$checksums (from $release_url) has no row for $archive"; return 1; }
   fi
+  if [[ " $checked " == *" binary "* ]]; then
+    binary_sha="$(expected_sha256 "$dir/$checksums" "$member")"
+    [ -n "$binary_sha" ] || { why="$checksums (from $release_url) has no row for $member"; return 1; }
+  fi
+  download "$release_url/$archive" "$dir/$archive" || return 1
+  if [ -n "$archive_sha" ]; then verify "$dir/$archive" "$archive" "$archive_sha" || return 1; fi
   if ! tar -xzf "$dir/$archive" -C "$dir" "$member" 2>/dev/null || [ ! -f "$dir/$member" ]; then
     why="$archive has no $member"
     return 1
   fi
+  if [ -n "$binary_sha" ]; then verify "$dir/$member" "$member in $archive" "$binary_sha" || return 1; fi
   chmod 0755 "$dir/$member"
   mkdir -p "$(dirname "$destination")"
   mv -f "$dir/$member" "$destination"
   rm -rf "$dir"
+}
+
+# What the report line says was checked: "the archive", "<binary>", or both, against which file.
+checked_what() {
+  local what=""
+  [[ " $checked " == *" archive "* ]] && what="the archive"
+  [[ " $checked " == *" binary "* ]] && what="${what:+$what and }$member"
+  echo "sha256 of $what matched $checksums"
 }
 
 # go_install NAME KEY: tools/build-go-binaries.sh for this binary (cached, or built now).
@@ -130,22 +194,23 @@ go_install() {
   echo "${line#*=}"
 }
 
+# install_one: this row (the globals the loop below reads), from the release or from Go.
 install_one() {
-  local name=$1 key=$2 repository=$4 archive member checksums destination started path
-  version="$(env_value "$3")"
-  version="${version#v}"
-  archive="$(fill "$5")" member="$(fill "$6")" checksums="$(fill "$7")"
+  local tag archive member checksums release_url destination started path how=""
+  version="$(env_value "$version_key")" tag="$(env_value "$tag_key")"
+  version="${version#v}" tag="v${tag#v}"
+  archive="$(fill "$archive_pattern")" member="$(fill "$member_pattern")" checksums="$(fill "$checksums_pattern")"
+  release_url="$base_url/$repository/releases/download/$tag"
   destination="$cache/release/$name-$version-$os-$arch/$(basename "$member")"
   started=$(now_ms)
   if [ "$strategy" != go ]; then
-    local how=""
     if [ -x "$destination" ]; then
-      how="cached"
-    elif release_install "$name" "$repository" "$archive" "$member" "$checksums" "$destination"; then
-      how="downloaded $archive, sha256 verified"
+      how="cached, from $release_url/$archive"
+    elif release_install; then
+      how="$release_url/$archive, $(checked_what)"
     fi
     if [ -n "$how" ]; then
-      report "$name" release "$(elapsed "$started")" "$version, $how"
+      report "$name" release "$(elapsed "$started")" "$version: $how"
       emit "$key" "$destination" release
       return
     fi
@@ -162,8 +227,8 @@ install_one() {
 # emit KEY PATH SOURCE: the two stdout lines ensureBinaries (tools/stack) reads.
 emit() { printf '%s_BIN=%s\n%s_SOURCE=%s\n' "$1" "$2" "$1" "$3"; }
 
-while IFS='|' read -r name key version_key repository archive member checksums; do
+while IFS='|' read -r name key version_key tag_key repository archive_pattern member_pattern checksums_pattern checked; do
   [ -n "$name" ] || continue
   why="" current="$name"
-  install_one "$name" "$key" "$version_key" "$repository" "$archive" "$member" "$checksums"
+  install_one
 done <<<"$RELEASES"

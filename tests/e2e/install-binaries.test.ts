@@ -1,99 +1,48 @@
 /**
- * tools/install-binaries.sh against a local release mirror: archives shaped as each project
- * publishes them (its name, its folder, its checksum file's format), made from the locally built
- * binaries and served from 127.0.0.1. The real release hosts are not reachable here; these are what
- * the installer is pointed at instead, through DEMO_BINARIES_RELEASE_URL.
+ * tools/install-binaries.sh against a local release mirror that serves the four releases as their
+ * projects publish them: the download paths, asset names, archive layouts and checksum files of
+ * tests/e2e/published-releases.ts, written from listings of real releases and not from the installer's
+ * table. The real release hosts are not reachable here; the installer is pointed at the mirror through
+ * DEMO_BINARIES_RELEASE_URL. The archives for this machine carry the locally built binaries.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { type Binaries, ensureBinaries, freePort, parseInstallerOutput, REPO_ROOT, readEnvFile } from '@demo/stack';
 import { pathWithOnly } from './path-without-go';
+import { type Project, type PublishedRelease, publishedReleases, tarGz, windowsRowsOnly } from './published-releases';
 
 const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
-const version = (key: string) => (dotenv[key] ?? '').replace(/^v/, '');
-const os = process.platform === 'darwin' ? 'darwin' : 'linux';
-const arch = process.arch === 'arm64' ? 'arm64' : 'amd64';
+const host = `${process.platform === 'darwin' ? 'darwin' : 'linux'}-${process.arch === 'arm64' ? 'arm64' : 'amd64'}`;
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
-/** A release as its project publishes it: where, the archive's name, the binary's path in it, the checksum file. */
-interface Release {
-  name: 'collector' | 'jaeger' | 'prometheus' | 'victoria-logs';
-  binary: keyof Omit<Binaries, 'sources'>;
-  /** The .env version, without its leading v. */
-  version: string;
-  folder: string;
-  archive: string;
-  member: string;
-  checksumFile: string;
-  /** One line of the checksum file, in that project's format. */
-  checksumLine: (hash: string, file: string) => string;
-}
-
-function releases(): Release[] {
-  const collector = version('OTEL_COLLECTOR_VERSION');
-  const jaeger = version('JAEGER_VERSION');
-  const prometheus = version('PROMETHEUS_VERSION');
-  const victoriaLogs = version('VICTORIA_LOGS_VERSION');
-  const twoSpaces = (hash: string, file: string) => `${hash}  ${file}`;
-  return [
-    {
-      name: 'collector',
-      version: collector,
-      binary: 'collector',
-      folder: `open-telemetry/opentelemetry-collector-releases/releases/download/v${collector}`,
-      archive: `otelcol-contrib_${collector}_${os}_${arch}.tar.gz`,
-      member: 'otelcol-contrib',
-      checksumFile: 'opentelemetry-collector-releases_otelcol-contrib_checksums.txt',
-      checksumLine: twoSpaces,
-    },
-    {
-      name: 'jaeger',
-      version: jaeger,
-      binary: 'jaeger',
-      folder: `jaegertracing/jaeger/releases/download/v${jaeger}`,
-      archive: `jaeger-${jaeger}-${os}-${arch}.tar.gz`,
-      member: `jaeger-${jaeger}-${os}-${arch}/jaeger`,
-      checksumFile: `jaeger-${jaeger}.sha256sum.txt`,
-      // shasum -b: binary mode, a '*' before the name.
-      checksumLine: (hash, file) => `${hash} *${file}`,
-    },
-    {
-      name: 'prometheus',
-      version: prometheus,
-      binary: 'prometheus',
-      folder: `prometheus/prometheus/releases/download/v${prometheus}`,
-      archive: `prometheus-${prometheus}.${os}-${arch}.tar.gz`,
-      member: `prometheus-${prometheus}.${os}-${arch}/prometheus`,
-      checksumFile: 'sha256sums.txt',
-      checksumLine: twoSpaces,
-    },
-    {
-      name: 'victoria-logs',
-      version: victoriaLogs,
-      binary: 'victoriaLogs',
-      folder: `VictoriaMetrics/VictoriaLogs/releases/download/v${victoriaLogs}`,
-      archive: `victoria-logs-${os}-${arch}-v${victoriaLogs}.tar.gz`,
-      member: 'victoria-logs-prod',
-      checksumFile: `victoria-logs-${os}-${arch}-v${victoriaLogs}_checksums.txt`,
-      checksumLine: twoSpaces,
-    },
-  ];
-}
+const OUTPUT_KEY: Record<Project, keyof Omit<Binaries, 'sources'>> = {
+  collector: 'collector',
+  jaeger: 'jaeger',
+  prometheus: 'prometheus',
+  'victoria-logs': 'victoriaLogs',
+};
 
 type Mode = 'serve' | 'tamper' | 'cut-short';
 
-/** The mirror: each release's files by URL path, and what to do to some of them. */
+/**
+ * The mirror, shaped as github.com answers release downloads: /<owner>/<repository>/releases/download/<tag>/<asset>
+ * redirects (302) to the asset's storage, which serves it; anything else is 404 Not Found.
+ */
 class Mirror {
   readonly files = new Map<string, Buffer>();
   readonly modes = new Map<string, Mode>();
+  /** The release-download paths asked for, in order (not the redirects' targets). */
   requests: string[] = [];
   private server: Server = createServer((request, response) => this.answer(request.url ?? '', response));
   port = 0;
+
+  publish(releases: PublishedRelease[]): void {
+    for (const release of releases) for (const [name, data] of release.assets) this.files.set(`${release.folder}/${name}`, data);
+  }
 
   async start(): Promise<void> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -109,14 +58,21 @@ class Mirror {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private answer(path: string, response: import('node:http').ServerResponse): void {
-    this.requests.push(path);
-    const body = this.files.get(path);
+  private answer(path: string, response: ServerResponse): void {
+    const stored = path.match(/^\/release-assets\/(.+)$/);
+    if (!stored) {
+      this.requests.push(path);
+      if (!this.files.has(path)) response.writeHead(404).end('Not Found');
+      else response.writeHead(302, { location: `/release-assets/${encodeURIComponent(path)}` }).end();
+      return;
+    }
+    const asset = decodeURIComponent(stored[1] as string);
+    const body = this.files.get(asset);
     if (!body) {
       response.writeHead(404).end('Not Found');
       return;
     }
-    const mode = this.modes.get(path) ?? 'serve';
+    const mode = this.modes.get(asset) ?? 'serve';
     if (mode === 'tamper') {
       const tampered = Buffer.from(body);
       const middle = tampered.length >> 1;
@@ -153,8 +109,10 @@ function install(env: Record<string, string>, inherited: NodeJS.ProcessEnv = pro
 const lineOf = (run: Run, name: string) => run.stderr.split('\n').find((line) => line.startsWith(`install-binaries: ${name} `)) ?? '';
 
 let goBuilds: Binaries;
+let releases: PublishedRelease[];
 const mirror = new Mirror();
 const work = mkdtempSync(join(tmpdir(), 'install-binaries-'));
+const release = (project: Project) => releases.find((candidate) => candidate.project === project) as PublishedRelease;
 
 /** An empty cache, except for the Go builds (linked in, so that the Go path takes no minutes). */
 function freshCache(): string {
@@ -165,32 +123,22 @@ function freshCache(): string {
   return cache;
 }
 
-function pack(release: Release, binary: string): Buffer {
-  const staging = mkdtempSync(join(work, 'staging-'));
-  mkdirSync(dirname(join(staging, release.member)), { recursive: true });
-  writeFileSync(join(staging, release.member), readFileSync(binary), { mode: 0o755 });
-  writeFileSync(join(staging, 'README.md'), 'not the binary\n');
-  const top = release.member.split('/')[0] as string;
-  const entries = top === release.member ? [release.member, 'README.md'] : [top];
-  const archive = join(staging, release.archive);
-  const result = spawnSync('tar', ['-czf', archive, '-C', staging, ...entries]);
-  if (result.status !== 0) throw new Error(`tar: ${result.stderr}`);
-  const data = readFileSync(archive);
-  rmSync(staging, { recursive: true });
-  return data;
-}
-
 beforeAll(async () => {
   goBuilds = ensureBinaries(REPO_ROOT, { ...process.env, DEMO_BINARIES: 'go' });
-  for (const release of releases()) {
-    const archive = pack(release, goBuilds[release.binary]);
-    const checksums = [
-      release.checksumLine(sha256(Buffer.from('another asset')), `other-${release.archive}`),
-      release.checksumLine(sha256(archive), release.archive),
-    ];
-    mirror.files.set(`/${release.folder}/${release.archive}`, archive);
-    mirror.files.set(`/${release.folder}/${release.checksumFile}`, Buffer.from(`${checksums.join('\n')}\n`));
-  }
+  const versions = {
+    collector: dotenv.OTEL_COLLECTOR_VERSION ?? '',
+    jaeger: dotenv.JAEGER_VERSION ?? '',
+    prometheus: dotenv.PROMETHEUS_VERSION ?? '',
+    victoriaLogs: dotenv.VICTORIA_LOGS_VERSION ?? '',
+  };
+  const binaries = {
+    collector: goBuilds.collector,
+    jaeger: goBuilds.jaeger,
+    prometheus: goBuilds.prometheus,
+    'victoria-logs': goBuilds.victoriaLogs,
+  };
+  releases = publishedReleases(versions, host, binaries);
+  mirror.publish(releases);
   await mirror.start();
 }, 600_000);
 
@@ -206,31 +154,55 @@ beforeEach(() => {
 
 const leftovers = (cache: string) => readdirSync(cache).filter((name) => name.startsWith('.install.'));
 
-describe('from the release archives', () => {
+const PROJECTS: Project[] = ['collector', 'jaeger', 'prometheus', 'victoria-logs'];
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const installed = (path: string) => sha256(readFileSync(path));
+const releaseDir = (cache: string, project: Project, version: string) =>
+  join(cache, 'release', `${project}-${version.replace(/^v/, '')}-${host}`);
+const VERSION_KEY: Record<Project, string> = {
+  collector: 'OTEL_COLLECTOR_VERSION',
+  jaeger: 'JAEGER_VERSION',
+  prometheus: 'PROMETHEUS_VERSION',
+  'victoria-logs': 'VICTORIA_LOGS_VERSION',
+};
+const versionOf = (project: Project) => (dotenv[VERSION_KEY[project]] ?? '').replace(/^v/, '');
+
+describe('from the releases as published', () => {
   let cache = '';
   beforeAll(() => {
     cache = freshCache();
   });
 
-  test('all four install, verified against their checksum files, and run', async () => {
-    const run = await install({ DEMO_BINARIES: 'auto', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache });
-    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+  test('all four install from the URLs the listings show, each checked against its own checksum file', async () => {
+    const run = await install({ DEMO_BINARIES: 'release', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache });
+    const failed = run.stderr.split('\n').filter((line) => / FAILED /.test(line));
+    expect({ status: run.status, failed }).toEqual({ status: 0, failed: [] });
     const binaries = parseInstallerOutput(run.stdout);
     expect(binaries.sources).toEqual({ collector: 'release', jaeger: 'release', prometheus: 'release', victoriaLogs: 'release' });
-    for (const release of releases()) {
-      expect(binaries[release.binary]).toBe(
-        join(cache, 'release', `${release.name}-${release.version}-${os}-${arch}`, basename(release.member)),
+    // Each asked for its checksum file, then its archive, and nothing else.
+    expect(mirror.requests).toEqual(
+      PROJECTS.flatMap((project) => [
+        `${release(project).folder}/${release(project).checksumFile}`,
+        `${release(project).folder}/${release(project).archive}`,
+      ]),
+    );
+    for (const project of PROJECTS) {
+      const { folder, archive, checksumFile } = release(project);
+      const path = binaries[OUTPUT_KEY[project]];
+      // The very binary the archive for this machine carries, at its published path, and nothing from a decoy.
+      expect({ project, sha256: installed(path) }).toEqual({ project, sha256: installed(goBuilds[OUTPUT_KEY[project]]) });
+      expect(path.startsWith(releaseDir(cache, project, versionOf(project)))).toBe(true);
+      expect(lineOf(run, project)).toMatch(
+        new RegExp(
+          ` release .* ${literal(versionOf(project))}: ${literal(mirror.url + folder)}/${literal(archive)}, sha256 of .* matched ${literal(checksumFile)}$`,
+        ),
       );
-      expect(lineOf(run, release.name)).toMatch(
-        new RegExp(`release .* downloaded ${release.archive.replace(/\./g, '\\.')}, sha256 verified`),
-      );
+      console.log(`[install-binaries report] ${lineOf(run, project)}`);
     }
-    // Each fetched its checksum file, then its archive: eight requests, nothing else.
-    expect(mirror.requests).toHaveLength(8);
-    const collectorVersion = spawnSync(binaries.collector, ['--version'], { encoding: 'utf8' }).stdout;
-    expect(collectorVersion).toContain(`version ${dotenv.OTEL_COLLECTOR_VERSION}`);
-    const victoriaLogsVersion = spawnSync(binaries.victoriaLogs, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    expect(victoriaLogsVersion).toBe(`victoria-logs-${dotenv.VICTORIA_LOGS_VERSION}`);
+    // Jaeger's file lists the files inside the archive: the unpacked binary is what was checked.
+    expect(lineOf(run, 'jaeger')).toContain(`sha256 of jaeger-${versionOf('jaeger')}-${host}/jaeger matched`);
+    // VictoriaLogs' lists both: the archive, then the binary inside it.
+    expect(lineOf(run, 'victoria-logs')).toContain('sha256 of the archive and victoria-logs-prod matched');
     expect(leftovers(cache)).toEqual([]);
   });
 
@@ -238,7 +210,8 @@ describe('from the release archives', () => {
     const run = await install({ DEMO_BINARIES: 'auto', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache });
     expect(run.status).toBe(0);
     expect(mirror.requests).toEqual([]);
-    for (const release of releases()) expect(lineOf(run, release.name)).toMatch(/ release .*, cached$/);
+    for (const project of PROJECTS)
+      expect(lineOf(run, project)).toMatch(/ release .*: cached, from http:\/\/127\.0\.0\.1:\d+\/.*\.tar\.gz$/);
     console.log(`[install-binaries report] cached second run: ${run.seconds.toFixed(2)} s`);
   });
 
@@ -250,27 +223,116 @@ describe('from the release archives', () => {
   });
 });
 
-const archivePath = (name: Release['name']) => {
-  const release = releases().find((candidate) => candidate.name === name) as Release;
-  return `/${release.folder}/${release.archive}`;
-};
+test("the README's no-Docker section names each binary's version and the tag its release lives under", () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const README_NAME: Record<Project, string> = {
+    collector: 'Collector',
+    jaeger: 'Jaeger',
+    prometheus: 'Prometheus',
+    'victoria-logs': 'VictoriaLogs',
+  };
+  for (const project of PROJECTS) {
+    const row = readme.split('\n').find((line) => line.trim().startsWith(`| ${README_NAME[project]} `)) ?? '';
+    const [, repository, tag] = release(project).folder.match(/^\/(.+)\/releases\/download\/(.+)$/) as string[];
+    expect({ project, row }).toEqual({
+      project,
+      row: expect.stringMatching(
+        new RegExp(`\\| ${literal(versionOf(project))} +\\| \`${literal(repository as string)}\` \\**\`${literal(tag as string)}\``),
+      ),
+    });
+    expect(row).toContain(release(project).checksumFile.replace(host, '<os>-<arch>'));
+  }
+});
+
+/** Serves `data` in place of `project`'s asset `name` for the length of `body`. */
+async function withAsset<T>(project: Project, name: string, data: Buffer, body: () => Promise<T>): Promise<T> {
+  const path = `${release(project).folder}/${name}`;
+  const published = mirror.files.get(path) as Buffer;
+  mirror.files.set(path, data);
+  try {
+    return await body();
+  } finally {
+    mirror.files.set(path, published);
+  }
+}
+
+const assetPath = (project: Project) => `${release(project).folder}/${release(project).archive}`;
 
 test('a tampered archive is refused and deleted, and that binary comes from the Go build', async () => {
   const cache = freshCache();
-  mirror.modes.set(archivePath('jaeger'), 'tamper');
+  mirror.modes.set(assetPath('prometheus'), 'tamper');
   const run = await install({ DEMO_BINARIES: 'auto', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache });
   expect(run.status).toBe(0);
   const binaries = parseInstallerOutput(run.stdout);
-  expect(binaries.sources).toEqual({ collector: 'release', jaeger: 'go', prometheus: 'release', victoriaLogs: 'release' });
-  expect(binaries.jaeger).toBe(goBuilds.jaeger.replace(dirname(dirname(goBuilds.jaeger)), cache));
-  expect(lineOf(run, 'jaeger')).toMatch(/ go .*release not used: CHECKSUM MISMATCH for jaeger-.*: the download was deleted/);
-  expect(existsSync(join(cache, 'release', `jaeger-${version('JAEGER_VERSION')}-${os}-${arch}`))).toBe(false);
+  expect(binaries.sources).toEqual({ collector: 'release', jaeger: 'release', prometheus: 'go', victoriaLogs: 'release' });
+  expect(binaries.prometheus).toBe(goBuilds.prometheus.replace(dirname(dirname(goBuilds.prometheus)), cache));
+  expect(lineOf(run, 'prometheus')).toMatch(
+    new RegExp(
+      ` go .*release not used: CHECKSUM MISMATCH for ${literal(release('prometheus').archive)} \\(sha256 [0-9a-f]{64}, sha256sums\\.txt says [0-9a-f]{64}\\): the download was deleted`,
+    ),
+  );
+  expect(existsSync(releaseDir(cache, 'prometheus', versionOf('prometheus')))).toBe(false);
   expect(leftovers(cache)).toEqual([]);
+});
+
+test('Jaeger: an archive whose binary is not the one its checksum file lists is refused before it is cached', async () => {
+  const cache = freshCache();
+  const folder = `jaeger-${versionOf('jaeger')}-${host}`;
+  const substitute = tarGz({
+    [`${folder}/jaeger`]: Buffer.from('#!/bin/sh\necho substituted\n'),
+    [`${folder}/example-hotrod`]: Buffer.from('x'),
+  });
+  const run = await withAsset('jaeger', release('jaeger').archive, substitute, () =>
+    install({ DEMO_BINARIES: 'auto', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache }),
+  );
+  expect(run.status).toBe(0);
+  expect(parseInstallerOutput(run.stdout).sources.jaeger).toBe('go');
+  expect(lineOf(run, 'jaeger')).toMatch(
+    new RegExp(
+      ` go .*CHECKSUM MISMATCH for ${literal(folder)}/jaeger in ${literal(release('jaeger').archive)} \\(sha256 [0-9a-f]{64}, ${literal(release('jaeger').checksumFile)} says [0-9a-f]{64}\\): the download was deleted`,
+    ),
+  );
+  expect(existsSync(releaseDir(cache, 'jaeger', versionOf('jaeger')))).toBe(false);
+  expect(leftovers(cache)).toEqual([]);
+});
+
+describe('the Collector checksum file of v0.123 to v0.131, with Windows rows only (opentelemetry-collector-releases#1002)', () => {
+  const checksums = () => release('collector').checksumFile;
+  const serveWindowsRowsOnly = <T>(body: () => Promise<T>) =>
+    withAsset('collector', checksums(), windowsRowsOnly(release('collector').assets.get(checksums()) as Buffer), body);
+  const missingRow = () =>
+    `${checksums()} (from ${mirror.url}${release('collector').folder}) has no row for ${release('collector').archive}`;
+
+  test('auto: the Collector comes from the Go build, and the line names the file and the missing row', async () => {
+    const run = await serveWindowsRowsOnly(() =>
+      install({ DEMO_BINARIES: 'auto', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: freshCache() }),
+    );
+    expect(run.status).toBe(0);
+    expect(parseInstallerOutput(run.stdout).sources).toEqual({
+      collector: 'go',
+      jaeger: 'release',
+      prometheus: 'release',
+      victoriaLogs: 'release',
+    });
+    expect(lineOf(run, 'collector')).toContain(`release not used: ${missingRow()}`);
+    // The archive was never downloaded.
+    expect(mirror.requests).not.toContain(assetPath('collector'));
+  });
+
+  test('release: exit 1, with the same reason', async () => {
+    const run = await serveWindowsRowsOnly(() =>
+      install({ DEMO_BINARIES: 'release', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: freshCache() }),
+    );
+    expect(run.status).toBe(1);
+    expect(lineOf(run, 'collector')).toContain(`FAILED`);
+    expect(lineOf(run, 'collector')).toContain(`DEMO_BINARIES=release: ${missingRow()}`);
+    expect(run.stdout).toBe('');
+  });
 });
 
 test('DEMO_BINARIES=release stops on a tampered archive, with exit 1 and the reason', async () => {
   const cache = freshCache();
-  mirror.modes.set(archivePath('collector'), 'tamper');
+  mirror.modes.set(assetPath('collector'), 'tamper');
   const run = await install({ DEMO_BINARIES: 'release', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache });
   expect(run.status).toBe(1);
   expect(lineOf(run, 'collector')).toMatch(/FAILED .*DEMO_BINARIES=release: CHECKSUM MISMATCH/);
@@ -279,12 +341,12 @@ test('DEMO_BINARIES=release stops on a tampered archive, with exit 1 and the rea
 
 test('a download cut short never lands in the cache', async () => {
   const cache = freshCache();
-  mirror.modes.set(archivePath('prometheus'), 'cut-short');
+  mirror.modes.set(assetPath('victoria-logs'), 'cut-short');
   const run = await install({ DEMO_BINARIES: 'auto', DEMO_BINARIES_RELEASE_URL: mirror.url, GO_BINARIES_DIR: cache });
   expect(run.status).toBe(0);
-  expect(parseInstallerOutput(run.stdout).sources.prometheus).toBe('go');
-  expect(lineOf(run, 'prometheus')).toMatch(/ go .*release not used: /);
-  expect(existsSync(join(cache, 'release', `prometheus-${version('PROMETHEUS_VERSION')}-${os}-${arch}`))).toBe(false);
+  expect(parseInstallerOutput(run.stdout).sources.victoriaLogs).toBe('go');
+  expect(lineOf(run, 'victoria-logs')).toMatch(/ go .*release not used: /);
+  expect(existsSync(releaseDir(cache, 'victoria-logs', versionOf('victoria-logs')))).toBe(false);
   expect(leftovers(cache)).toEqual([]);
 });
 
