@@ -197,7 +197,12 @@ describe('from the releases as published', () => {
           ` release .* ${literal(versionOf(project))}: ${literal(mirror.url + folder)}/${literal(archive)}, sha256 of .* matched ${literal(checksumFile)}$`,
         ),
       );
-      console.log(`[install-binaries report] ${lineOf(run, project)}`);
+      const binaryInside = `${archive.replace(/\.tar\.gz$/, '')}/${basename(path)}`;
+      const rows = (release(project).assets.get(checksumFile) as Buffer)
+        .toString()
+        .split('\n')
+        .filter((row) => [archive, basename(path), binaryInside].includes(row.split(/ +/)[1]?.replace(/^\*/, '') ?? ''));
+      console.log(`[install-binaries report] ${lineOf(run, project)}\n  rows of ${checksumFile} naming it: ${JSON.stringify(rows)}`);
     }
     // Jaeger's file lists the files inside the archive: the unpacked binary is what was checked.
     expect(lineOf(run, 'jaeger')).toContain(`sha256 of jaeger-${versionOf('jaeger')}-${host}/jaeger matched`);
