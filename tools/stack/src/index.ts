@@ -1,6 +1,6 @@
 export { type Binaries, type BinarySource, ensureBinaries, parseInstallerOutput } from './binaries';
 export { readEnvFile } from './env-file';
-export { freePort, waitForHttpOk } from './ports';
+export { freePort, isPortFree, waitForHttpOk } from './ports';
 export { ManagedProcess } from './process';
 export {
   DEMO_SERVICE_ENV,

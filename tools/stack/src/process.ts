@@ -115,6 +115,10 @@ export class ManagedProcess {
     if (this.isRunning) this.child.kill(signal);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** SIGTERM, then SIGKILL if it is still running after `graceMs`. Resolves with the exit code. */
   async stop(graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (!this.isRunning) return this.exitCode ?? null;

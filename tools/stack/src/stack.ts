@@ -5,6 +5,7 @@ import { type Binaries, ensureBinaries } from './binaries';
 import { collectorSpec, gatewayName, gatewaySpec } from './components/collector';
 import { jaegerSpec, jaegerUiConfigFor } from './components/jaeger';
 import { prometheusSpec } from './components/prometheus';
+import { amqpUrl, rabbitmqServer, rabbitmqSpec, stopEpmd } from './components/rabbitmq';
 import {
   baseServiceEnv,
   PROJECT_BOOTSTRAP,
@@ -81,6 +82,8 @@ export interface StackOptions extends Partial<OutputOptions> {
   cpuProfileDir?: string;
   /** The Collector, Jaeger, Prometheus and VictoriaLogs to run; by default ensureBinaries() installs them. */
   binaries?: Binaries;
+  /** Also run the message broker (RabbitMQ, from tools/rabbitmq.sh), started before the services. */
+  broker?: boolean;
 }
 
 interface Component {
@@ -97,7 +100,7 @@ export class Stack {
   private constructor(
     readonly ports: StackPorts,
     private readonly components: Map<string, Component>,
-    /** The pipeline's components in start order: Prometheus, Jaeger, VictoriaLogs, any gateways, the Collector. */
+    /** The pipeline's components in start order: the broker (if any), Prometheus, Jaeger, VictoriaLogs, any gateways, the Collector. */
     readonly pipelineNames: readonly string[],
     private readonly output: OutputOptions,
     private readonly startTimeoutMs: number,
@@ -122,6 +125,12 @@ export class Stack {
   /** VictoriaLogs: its query API (/select/logsql/query) and its UI (/select/vmui/). */
   get logStoreUrl(): string {
     return `http://127.0.0.1:${this.ports.victoriaLogs}`;
+  }
+
+  /** The broker's AMQP URL, when the stack runs one. */
+  get brokerUrl(): string {
+    if (!this.ports.broker) throw new Error('this stack runs no broker (StackOptions.broker)');
+    return amqpUrl(this.ports.broker.amqp);
   }
 
   get collectorMetricsUrl(): string {
@@ -167,6 +176,7 @@ export class Stack {
     const codes: Record<string, number | null> = {};
     for (const name of [...SERVICE_NAMES].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
     for (const name of [...this.pipelineNames].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
+    if (this.ports.broker) stopEpmd(this.ports.broker.epmd);
     for (const dir of this.tempDirs) rmSync(dir, { recursive: true, force: true });
     return codes;
   }
@@ -188,7 +198,9 @@ export class Stack {
     assertNodeVersion();
     const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
     const gatewayCount = options.pipeline === 'two-tier' ? (options.gateways ?? Number(requireKey(dotenv, 'GATEWAY_REPLICAS'))) : 0;
-    const ports = options.ports === 'free' ? await freePorts(dotenv, gatewayCount) : portsFromEnv(dotenv, gatewayCount);
+    const withBroker = options.broker ?? false;
+    const ports =
+      options.ports === 'free' ? await freePorts(dotenv, gatewayCount, withBroker) : portsFromEnv(dotenv, gatewayCount, withBroker);
     if (options.ports !== 'free') await assertPortsFree(ports);
     const binaries = options.binaries ?? ensureBinaries(REPO_ROOT);
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'stack-data-'));
@@ -222,7 +234,7 @@ export class Stack {
   }
 }
 
-/** Prometheus, Jaeger, VictoriaLogs, any gateways and the Collector, in start order, each keeping its data in `dataDir`/<name>. */
+/** The broker (if any), Prometheus, Jaeger, VictoriaLogs, any gateways and the Collector, in start order, each keeping its data in `dataDir`/<name>. */
 function pipelineComponents(
   binaries: Binaries,
   ports: StackPorts,
@@ -252,7 +264,11 @@ function pipelineComponents(
   const jaegerUiConfig = jaegerUiConfigFor(ports.victoriaLogs, dataFor('jaeger'));
   const collectorEnv = { VICTORIA_LOGS_OTLP_LOGS_URL: victoriaLogsIngestUrl(ports.victoriaLogs), ...options.collectorEnv };
   const health = (port: number, path = '/') => `http://127.0.0.1:${port}${path}`;
+  const broker: [string, Component][] = ports.broker
+    ? [['rabbitmq', readyAt(rabbitmqSpec(rabbitmqServer(), ports.broker, dataFor('rabbitmq')), health(ports.broker.metrics, '/metrics'))]]
+    : [];
   return [
+    ...broker,
     ['prometheus', readyAt(prometheusSpec(binaries.prometheus, ports, dataFor('prometheus')), health(ports.prometheus, '/-/ready'))],
     [
       'jaeger',
