@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Instrumentations on when OTEL_NODE_ENABLED_INSTRUMENTATIONS is unset: what the demo uses. */
-export const DEFAULT_ENABLED_INSTRUMENTATIONS = ['http', 'express', 'grpc', 'pino', 'undici'] as const;
+export const DEFAULT_ENABLED_INSTRUMENTATIONS = ['http', 'express', 'grpc', 'pino', 'undici', 'amqplib'] as const;
 
 /**
  * Requests that never get a trace: the services' probes (service-kit's PROBE_PATHS) would bury the

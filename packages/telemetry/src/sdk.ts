@@ -1,6 +1,7 @@
 import { DiagConsoleLogger, DiagLogLevel, diag, type TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -127,6 +128,10 @@ const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Inst
   // Node's built-in fetch: a CLIENT span and traceparent/baggage on every request. It listens on
   // undici's diagnostics channels, so it needs no module hook and works in any module system.
   undici: () => new UndiciInstrumentation(),
+  // amqplib (RabbitMQ): a PRODUCER span for each publish and a CONSUMER span for each delivery, the
+  // trace context in the message's headers. A delivery continues the producer's trace (the
+  // instrumentation's default), as the messaging conventions ask of a message processed alone.
+  amqplib: () => new AmqplibInstrumentation(),
 };
 
 /** The OTLP metric exporter, reporting a Collector outage once instead of a stack trace per export. */

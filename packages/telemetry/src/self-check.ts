@@ -54,6 +54,12 @@ export const WATCHED_MODULES: readonly WatchedModule[] = [
     lost: 'log lines carry no trace_id or span_id, and none is sent over OTLP',
   },
   {
+    instrumentation: 'amqplib',
+    label: 'amqplib',
+    specifiers: ['amqplib'],
+    lost: 'no PRODUCER or CONSUMER spans, and no trace context in the messages’ headers',
+  },
+  {
     instrumentation: 'undici',
     label: 'fetch',
     specifiers: [],

@@ -7,7 +7,7 @@ const emptyDir = mkdtempSync(join(tmpdir(), 'telemetry-config-'));
 afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
 
 describe('readTelemetryConfig', () => {
-  test('defaults: enabled, http, express, grpc and pino only, no gRPC metadata recorded, W3C propagators, no layer spans, OTLP metrics and logs', () => {
+  test('defaults: enabled, http, express, grpc, pino, undici and amqplib only, no gRPC metadata recorded, W3C propagators, no layer spans, OTLP metrics and logs', () => {
     expect(readTelemetryConfig({}, emptyDir)).toEqual({
       disabled: false,
       resourceDefaults: {
@@ -15,7 +15,7 @@ describe('readTelemetryConfig', () => {
         'service.version': '0.0.0',
         'deployment.environment.name': 'development',
       },
-      enabledInstrumentations: ['http', 'express', 'grpc', 'pino', 'undici'],
+      enabledInstrumentations: ['http', 'express', 'grpc', 'pino', 'undici', 'amqplib'],
       grpcServerRequestMetadata: [],
       expressLayerSpans: false,
       propagators: ['tracecontext', 'baggage'],
@@ -144,6 +144,7 @@ describe('readTelemetryConfig', () => {
       'grpc',
       'pino',
       'undici',
+      'amqplib',
     ]);
     expect(
       readTelemetryConfig(
@@ -160,6 +161,7 @@ describe('readTelemetryConfig', () => {
       'grpc',
       'pino',
       'undici',
+      'amqplib',
     ]);
   });
 

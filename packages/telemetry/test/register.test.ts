@@ -83,7 +83,7 @@ test('an instrumentation the bootstrap does not bundle gets a warning naming wha
     status: 200,
     traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
   });
-  expect(child.stderr).toContain('"pg" is not bundled in this bootstrap (it has: http, express, grpc, pino, undici)');
+  expect(child.stderr).toContain('"pg" is not bundled in this bootstrap (it has: http, express, grpc, pino, undici, amqplib)');
   expect(child.stderr).toContain('@opentelemetry/instrumentation-pg');
 });
 
@@ -93,6 +93,7 @@ test('only the bundled instrumentations are loaded: auto-instrumentations-node i
     {},
   );
   expect([...new Set(loaded.modules as string[])].sort()).toEqual([
+    'instrumentation-amqplib',
     'instrumentation-express',
     'instrumentation-grpc',
     'instrumentation-http',
