@@ -1,7 +1,7 @@
 import { createServiceApp } from '@demo/service-kit';
 import { Router } from 'express';
 import type { PostsDatabase } from './database';
-import { listVisiblePosts } from './posts';
+import { listVisiblePosts, type ServedListener } from './posts';
 
 /**
  * The HTTP adapter: GET /posts?userId=<id>[&viewerId=<id>]. `/readyz` also waits for
@@ -12,11 +12,12 @@ export function buildApp(
   {
     faultInjection = false,
     otherTransportsReady = (): boolean => true,
-  }: { faultInjection?: boolean; otherTransportsReady?: () => boolean } = {},
+    onServed,
+  }: { faultInjection?: boolean; otherTransportsReady?: () => boolean; onServed?: ServedListener } = {},
 ) {
   const routes = Router();
   routes.get('/posts', async (req, res) => {
-    res.json({ posts: await listVisiblePosts(database, req.query) });
+    res.json({ posts: await listVisiblePosts(database, req.query, onServed) });
   });
   return createServiceApp({
     routes,

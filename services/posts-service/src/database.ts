@@ -14,6 +14,8 @@ export interface Post {
 
 export const POSTS_PER_USER = 10;
 
+const RECORD_VIEW_SQL = 'INSERT INTO post_views (post_id, views) VALUES (?, 1) ON CONFLICT (post_id) DO UPDATE SET views = views + 1';
+
 const SELECT_POSTS_SQL = (placeholders: string) =>
   `SELECT id, user_id AS userId, title, body, visibility, created_at AS createdAt FROM posts WHERE user_id = ? AND visibility IN (${placeholders}) ORDER BY id`;
 
@@ -35,7 +37,11 @@ export class PostsDatabase {
           visibility TEXT NOT NULL CHECK (visibility IN ('public', 'private')),
           created_at TEXT NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS posts_by_user ON posts (user_id, visibility);`);
+        CREATE INDEX IF NOT EXISTS posts_by_user ON posts (user_id, visibility);
+        CREATE TABLE IF NOT EXISTS post_views (
+          post_id INTEGER PRIMARY KEY REFERENCES posts (id),
+          views INTEGER NOT NULL
+        );`);
           seed(db);
         },
         options,
@@ -56,6 +62,22 @@ export class PostsDatabase {
     const text = SELECT_POSTS_SQL(visibilities.map(() => '?').join(', '));
     const query = { operation: 'SELECT', collection: 'posts', text };
     return this.db.query('fetch_posts_from_db', query, (db) => db.prepare(text).all(userId, ...visibilities) as unknown as Post[]);
+  }
+
+  /** One more view of each post (posts-service's view-event consumer). */
+  recordPostViews(postIds: readonly number[]): Promise<void> {
+    const query = { operation: 'INSERT', collection: 'post_views', text: RECORD_VIEW_SQL };
+    return this.db.query('record_post_views', query, (db) => {
+      const record = db.prepare(RECORD_VIEW_SQL);
+      db.exec('BEGIN');
+      try {
+        for (const id of postIds) record.run(id);
+        db.exec('COMMIT');
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
+    });
   }
 }
 

@@ -3,7 +3,7 @@ import { requestMetadataLimit, unaryHandler } from '@demo/service-kit';
 import { Server } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { PostsDatabase } from './database';
-import { listVisiblePosts } from './posts';
+import { listVisiblePosts, type ServedListener } from './posts';
 
 export const LIST_POSTS_RPC = `/${POSTS_SERVICE_NAME}/ListPosts`;
 
@@ -19,13 +19,16 @@ export const MAX_METADATA_BYTES = 16 * 1024;
  * the standard health service (grpc.health.v1) the container's healthcheck asks. The bootstrap's
  * grpc instrumentation makes the SERVER span and reads the trace context from the metadata.
  */
-export function createGrpcServer(database: PostsDatabase, { faultInjection = false } = {}) {
+export function createGrpcServer(
+  database: PostsDatabase,
+  { faultInjection = false, onServed }: { faultInjection?: boolean; onServed?: ServedListener } = {},
+) {
   const server = new Server({ interceptors: [requestMetadataLimit(MAX_METADATA_BYTES)] });
   server.addService(loadPostsService().service, {
     ListPosts: unaryHandler<ListPostsRequest, ListPostsResponse>(
       LIST_POSTS_RPC,
       { faults: { service: 'posts-service', enabled: faultInjection } },
-      async (request) => ({ posts: await listVisiblePosts(database, asQuery(request)) }),
+      async (request) => ({ posts: await listVisiblePosts(database, asQuery(request), onServed) }),
     ),
   });
   const health = new HealthImplementation({ '': 'NOT_SERVING', [POSTS_SERVICE_NAME]: 'NOT_SERVING' });

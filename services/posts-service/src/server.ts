@@ -3,6 +3,9 @@ import { bindGrpcServer, log, readBoolEnv, readIntEnv, readStringEnv, shutdownOn
 import { buildApp } from './app';
 import { PostsDatabase } from './database';
 import { createGrpcServer } from './grpc-server';
+import type { ServedListener } from './posts';
+import { ViewEventPublisher } from './view-events';
+import { ViewRecorder } from './view-recorder';
 
 const port = readIntEnv('PORT', 3002, process.env, { min: 1, max: 65535 });
 const grpcPort = readIntEnv('GRPC_PORT', 50051, process.env, { min: 1, max: 65535 });
@@ -12,8 +15,19 @@ const database = PostsDatabase.open(readStringEnv('DATABASE_PATH', ':memory:'), 
   latencyMs: readIntEnv('DATABASE_LATENCY_MS', 0, process.env, { min: 0, max: 10_000 }),
 });
 
-const grpc = createGrpcServer(database, { faultInjection });
-const server = buildApp(database, { faultInjection, otherTransportsReady: grpc.isServing }).listen(port, host);
+// The view events (posts.viewed), through the broker at AMQP_URL, and their consumer; none without it.
+const amqpUrl = readStringEnv('AMQP_URL', '');
+const publisher = amqpUrl ? new ViewEventPublisher(amqpUrl) : undefined;
+const recorder = amqpUrl ? new ViewRecorder(amqpUrl, database) : undefined;
+const onServed: ServedListener | undefined =
+  publisher &&
+  ((authorId, posts) => publisher.publish({ authorId, postIds: posts.map((post) => post.id), viewedAt: new Date().toISOString() }));
+if (!amqpUrl) log('info', 'view events off: AMQP_URL is not set');
+publisher?.start();
+recorder?.start();
+
+const grpc = createGrpcServer(database, { faultInjection, onServed });
+const server = buildApp(database, { faultInjection, otherTransportsReady: grpc.isServing, onServed }).listen(port, host);
 // Serving (gRPC health SERVING, /readyz 200) once both transports listen, so either probe means both.
 Promise.all([once(server, 'listening'), bindGrpcServer(grpc.server, host, grpcPort)]).then(
   () => {
@@ -30,5 +44,8 @@ shutdownOnSignals(server, {
     grpc.setServing(false);
     return stopGrpcServer(grpc.server, 5_000);
   },
-  onClosed: () => database.close(),
+  onClosed: async () => {
+    await Promise.all([publisher?.stop(), recorder?.stop()]);
+    database.close();
+  },
 });

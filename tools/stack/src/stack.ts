@@ -211,7 +211,9 @@ export class Stack {
     const pipeline = pipelineComponents(binaries, ports, dataDir, dotenv, options);
     const services = SERVICE_NAMES.map((name): [string, Component] => {
       const base = `http://127.0.0.1:${servicePort(name, ports)}`;
-      const env = { ...serviceEnv, ...options.envFor?.[name] };
+      // posts-service publishes its view events to the broker, and consumes them, when there is one.
+      const brokerEnv: Record<string, string> = name === 'posts-service' && ports.broker ? { AMQP_URL: amqpUrl(ports.broker.amqp) } : {};
+      const env = { ...serviceEnv, ...brokerEnv, ...options.envFor?.[name] };
       const profileArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, name)}`] : [];
       const preload = options.preload === undefined ? PROJECT_BOOTSTRAP : options.preload;
       const spec = serviceSpec(name, ports, env, preload, profileArgs, options.startFor?.[name]);

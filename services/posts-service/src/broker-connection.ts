@@ -1,0 +1,63 @@
+import { log } from '@demo/service-kit';
+import { type ChannelModel, connect } from 'amqplib';
+
+/** The queue of posts-service's view events: durable, so that a broker restart keeps what it holds. */
+export const VIEW_EVENTS_QUEUE = 'posts.viewed';
+
+/**
+ * One AMQP connection to the broker, kept open: opened in the background, opened again (after
+ * RECONNECT_MS) whenever it fails or closes, until stop(). `onOpen` sets up the channels of the
+ * connection just opened; `onLost` is told when it is gone. Nothing here ever throws at its caller.
+ */
+export class BrokerConnection {
+  static readonly RECONNECT_MS = 1_000;
+  private connection?: ChannelModel;
+  private stopped = false;
+  private outage = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly url: string,
+    private readonly role: string,
+    private readonly onOpen: (connection: ChannelModel) => Promise<void>,
+    private readonly onLost: () => void = () => {},
+  ) {}
+
+  start(): void {
+    void this.open();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.connection?.close().catch(() => {});
+    this.connection = undefined;
+  }
+
+  private async open(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const connection = await connect(this.url);
+      connection.on('error', () => {});
+      connection.on('close', () => this.lost('the connection closed'));
+      this.connection = connection;
+      await this.onOpen(connection);
+      if (this.outage) log('info', 'broker reachable again', { role: this.role });
+      this.outage = false;
+    } catch (error) {
+      await this.connection?.close().catch(() => {});
+      this.lost(String(error));
+    }
+  }
+
+  private lost(reason: string): void {
+    this.connection = undefined;
+    this.onLost();
+    if (this.stopped) return;
+    // One line an outage, not one a retry.
+    if (!this.outage) log('warn', 'broker unreachable, retrying', { role: this.role, reason, retryMs: BrokerConnection.RECONNECT_MS });
+    this.outage = true;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.open(), BrokerConnection.RECONNECT_MS);
+  }
+}
