@@ -1,25 +1,19 @@
 /**
  * The message broker of the no-Docker mode (tools/stack's rabbitmq component), alone: the real
  * RabbitMQ, started as a local process on private ports, reached with amqplib, restarted, stopped.
- * The asynchronous hop that will use it (issue 30) is not built yet; this is its broker's contract:
- * a confirmed, persistent message on a durable queue survives a broker restart, and stopping the
+ * posts-service's view events use it (view-events.test.ts); this is the broker's own contract: a
+ * confirmed, persistent message on a durable queue survives a broker restart, and stopping the
  * stack leaves no broker and no port mapper behind.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isPortFree, PIPELINE_NAMES, SERVICE_NAMES, Stack } from '@demo/stack';
 import { connect } from 'amqplib';
+import { describeWithBroker } from './rabbitmq';
 
 const MESSAGES = 200;
 const QUEUE = 'broker-test.durable';
 
-/** Fails loudly in CI when RabbitMQ is missing; elsewhere says how to get it and skips. */
-const installed = spawnSync('test', ['-x', process.env.RABBITMQ_SERVER ?? '/usr/lib/rabbitmq/bin/rabbitmq-server']).status === 0;
-if (!installed && process.env.CI) throw new Error('RabbitMQ is not installed: .ci/run runs tools/rabbitmq.sh first');
-const describeWithBroker = installed ? describe : describe.skip;
-if (!installed) console.warn('broker.test.ts skipped: RabbitMQ is not installed (sudo tools/rabbitmq.sh installs it)');
-
-describeWithBroker('RabbitMQ as a local process', () => {
+describeWithBroker('broker.test.ts')('RabbitMQ as a local process', () => {
   let stack: Stack;
   let started = 0;
 

@@ -6,16 +6,11 @@
  * a real broker; the stack runs the broker only when asked (StackOptions.broker), as the other
  * modes do not have it yet.
  */
-import { spawnSync } from 'node:child_process';
 import { Stack } from '@demo/stack';
 import { traceIdOf } from './contract-matcher';
 import { describe as describeSpans, type StoredSpan, waitForTrace } from './jaeger';
 import { report } from './load';
-
-const installed = spawnSync('test', ['-x', process.env.RABBITMQ_SERVER ?? '/usr/lib/rabbitmq/bin/rabbitmq-server']).status === 0;
-if (!installed && process.env.CI) throw new Error('RabbitMQ is not installed: .ci/run runs tools/rabbitmq.sh first');
-if (!installed) console.warn('view-events.test.ts skipped: RabbitMQ is not installed (sudo tools/rabbitmq.sh installs it)');
-const describeWithBroker = installed ? describe : describe.skip;
+import { describeWithBroker } from './rabbitmq';
 
 /** The request's own spans (frontend, users-service, posts-service over HTTP), then the three of the event. */
 const REQUEST_SPANS = 8;
@@ -27,7 +22,7 @@ const only = (spans: StoredSpan[], predicate: (span: StoredSpan) => boolean) => 
   return found[0] as StoredSpan;
 };
 
-describeWithBroker('posts.viewed through RabbitMQ', () => {
+describeWithBroker('view-events.test.ts')('posts.viewed through RabbitMQ', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await Stack.start({ ports: 'free', broker: true, startTimeoutMs: 60_000 });
