@@ -12,6 +12,9 @@ import { describe as describeSpans, type StoredSpan, waitForTrace } from './jaeg
 import { report } from './load';
 import { describeWithBroker } from './rabbitmq';
 
+/** A batch's span, named as the messaging conventions name a process operation: "{operation} {destination}". */
+const BATCH_SPAN = 'process posts.viewed';
+
 /** The request's own spans (frontend, users-service, posts-service over HTTP), then the three of the event. */
 const REQUEST_SPANS = 8;
 const EVENT_SPANS = 3;
@@ -81,5 +84,69 @@ describeWithBroker('view-events.test.ts')('posts.viewed through RabbitMQ', () =>
       3,
     );
     report('broker down', { answeredMs: Math.round(answeredMs), spans: spans.length }, 'view-events report');
+  }, 120_000);
+});
+
+/** The ids of posts-service's traces holding a span named `operation`, newest first. */
+async function tracesWith(jaegerUrl: string, operation: string): Promise<string[]> {
+  const query = new URLSearchParams({ service: 'posts-service', operation, lookback: '1h', limit: '50' });
+  const body = (await (await fetch(`${jaegerUrl}/api/traces?${query}`)).json()) as { data: { traceID: string }[] | null };
+  return (body.data ?? []).map((found) => found.traceID);
+}
+
+describeWithBroker('view-events.test.ts')('posts.viewed consumed in batches (VIEW_EVENTS_BATCH_MS)', () => {
+  const REQUESTS = 6;
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({
+      ports: 'free',
+      broker: true,
+      startTimeoutMs: 60_000,
+      envFor: { 'posts-service': { VIEW_EVENTS_BATCH_MS: '1000' } },
+    });
+  }, 120_000);
+  afterAll(() => stack?.stop());
+
+  test('a batch of several gets a trace of its own, linked to each producer; each request trace keeps its PRODUCER and CONSUMER', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: REQUESTS }, (_, index) => fetch(`${stack.frontendUrl}/api/users/${index + 1}`)),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(REQUESTS).fill(200));
+    const requestTraces = responses.map((response) => traceIdOf(response.headers.get('traceresponse')));
+    // Each request's trace: its 8 spans and PRODUCER and CONSUMER; record_post_views only if its event was alone in its window.
+    const producers = new Map<string, string>();
+    let recordedAlone = 0;
+    for (const traceId of requestTraces) {
+      const { spans } = await waitForTrace(stack.jaegerUrl, traceId, REQUEST_SPANS + 2, { timeoutMs: 20_000 });
+      producers.set(traceId, only(spans, (span) => span.kind === 'PRODUCER').spanId);
+      only(spans, (span) => span.kind === 'CONSUMER');
+      recordedAlone += spans.filter((span) => span.name === 'record_post_views').length;
+    }
+    // The batches: every producer not recorded alone is linked from exactly one of them.
+    const linked: { traceId: string; spanId: string }[] = [];
+    const sizes: number[] = [];
+    const deadline = Date.now() + 20_000;
+    while (linked.length + recordedAlone < REQUESTS && Date.now() < deadline) {
+      linked.length = 0;
+      sizes.length = 0;
+      for (const traceId of await tracesWith(stack.jaegerUrl, BATCH_SPAN)) {
+        const { spans } = await waitForTrace(stack.jaegerUrl, traceId, 2);
+        const batch = only(spans, (span) => span.name === BATCH_SPAN);
+        const record = only(spans, (span) => span.name === 'record_post_views');
+        expect({ root: batch.parentSpanId, kind: batch.kind, recordParent: record.parentSpanId }).toEqual({
+          root: null,
+          kind: 'CONSUMER',
+          recordParent: batch.spanId,
+        });
+        expect(batch.attributes['messaging.batch.message_count']).toBe(batch.links.length);
+        linked.push(...batch.links.filter((link) => requestTraces.includes(link.traceId)));
+        sizes.push(batch.links.length);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(linked.length + recordedAlone).toBe(REQUESTS);
+    for (const link of linked) expect(link.spanId).toBe(producers.get(link.traceId));
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+    report('batches', { requests: REQUESTS, batchSizes: sizes, recordedAlone, linksToProducers: linked.length }, 'view-events report');
   }, 120_000);
 });

@@ -18,7 +18,9 @@ const database = PostsDatabase.open(readStringEnv('DATABASE_PATH', ':memory:'), 
 // The view events (posts.viewed), through the broker at AMQP_URL, and their consumer; none without it.
 const amqpUrl = readStringEnv('AMQP_URL', '');
 const publisher = amqpUrl ? new ViewEventPublisher(amqpUrl) : undefined;
-const recorder = amqpUrl ? new ViewRecorder(amqpUrl, database) : undefined;
+// VIEW_EVENTS_BATCH_MS > 0 records the events of that window together, in a trace of their own.
+const batchWindowMs = readIntEnv('VIEW_EVENTS_BATCH_MS', 0, process.env, { min: 0, max: 60_000 });
+const recorder = amqpUrl ? new ViewRecorder(amqpUrl, database, batchWindowMs) : undefined;
 const onServed: ServedListener | undefined =
   publisher &&
   ((authorId, posts) => publisher.publish({ authorId, postIds: posts.map((post) => post.id), viewedAt: new Date().toISOString() }));

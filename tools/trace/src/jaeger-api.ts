@@ -16,6 +16,8 @@ export interface StoredSpan {
   events: string[];
   startUs: number;
   endUs: number;
+  /** Its span links: the spans it follows from, in this trace or another (Jaeger's FOLLOWS_FROM references). */
+  links: { traceId: string; spanId: string }[];
 }
 
 interface JaegerTag {
@@ -26,7 +28,7 @@ interface JaegerSpan {
   traceID: string;
   spanID: string;
   operationName: string;
-  references: { refType: string; spanID: string }[];
+  references: { refType: string; traceID: string; spanID: string }[];
   startTime: number;
   duration: number;
   tags: JaegerTag[];
@@ -86,6 +88,7 @@ function toStoredSpans(trace: JaegerTrace): StoredSpan[] {
       events: span.logs.map((log) => String(log.fields.find((f) => f.key === 'event')?.value ?? '')),
       startUs: span.startTime,
       endUs: span.startTime + span.duration,
+      links: span.references.filter((ref) => ref.refType === 'FOLLOWS_FROM').map((ref) => ({ traceId: ref.traceID, spanId: ref.spanID })),
     };
   });
 }

@@ -62,7 +62,8 @@ export function renderWaterfall(spans: StoredSpan[], { barWidth = 40, logs }: Wa
     const row =
       `${span.service.padEnd(serviceWidth)}  ${name}  ${formatMs(span.endUs - span.startUs).padStart(9)}  |${bar}| ${mark}`.trimEnd();
     const indent = ' '.repeat(serviceWidth + 2 + depth * 2 + 2);
-    return [row, ...logsOf(span.spanId).map((record) => `${indent}${logLine(record)}`)];
+    const links = span.links.map((link) => `${indent}link  -> trace ${link.traceId} span ${link.spanId}`);
+    return [row, ...links, ...logsOf(span.spanId).map((record) => `${indent}${logLine(record)}`)];
   });
   const spanIds = new Set(spans.map((span) => span.spanId));
   const unplaced = (logs ?? []).filter((record) => !spanIds.has(record.spanId));

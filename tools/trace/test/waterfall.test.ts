@@ -17,6 +17,7 @@ function span(spanId: string, parentSpanId: string | null, startMs: number, endM
     events: [],
     startUs: startMs * 1000,
     endUs: endMs * 1000,
+    links: [],
     ...extra,
   };
 }
@@ -57,4 +58,10 @@ test('the header sums up the trace, and failed spans are marked', () => {
 
 test('an empty trace says so', () => {
   expect(renderWaterfall([])).toBe('(no spans)');
+});
+
+test('a span with links lists each under it: the trace and span it follows from', () => {
+  const other = 'b'.repeat(32);
+  const text = renderWaterfall([span('batch', null, 0, 10, { links: [{ traceId: other, spanId: 'f'.repeat(16) }] })], { barWidth: 10 });
+  expect(text.split('\n')[2]).toBe(`       link  -> trace ${other} span ${'f'.repeat(16)}`);
 });
