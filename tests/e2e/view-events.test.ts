@@ -55,8 +55,11 @@ describeWithBroker('view-events.test.ts')('posts.viewed through RabbitMQ', () =>
     });
     expect(producer.attributes).toMatchObject({ 'messaging.system': 'rabbitmq' });
     expect(record.attributes).toMatchObject({ 'db.operation.name': 'INSERT', 'db.collection.name': 'post_views' });
-    // The request does not wait for the consumer.
-    expect(producer.startUs).toBeLessThan(postsServer.endUs);
+    // publish() returns at once, so the PRODUCER span may start after the response has gone: no
+    // order against the SERVER span is promised (CI saw it start 1 ms after). The consumer's work
+    // follows its message. That the answer never waits for the broker is the next test's point.
+    expect(consumer.startUs).toBeGreaterThanOrEqual(producer.startUs);
+    expect(record.startUs).toBeGreaterThanOrEqual(consumer.startUs);
     report(
       'posts.viewed, as Jaeger stores it',
       {

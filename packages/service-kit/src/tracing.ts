@@ -1,4 +1,4 @@
-import { type Attributes, logs, metrics, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, logs, metrics, type Span, SpanKind, type SpanOptions, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 
 const tracer = trace.getTracer('@demo/service-kit');
@@ -6,10 +6,16 @@ const tracer = trace.getTracer('@demo/service-kit');
 /**
  * Runs `work` inside a new active span named for what it does (`fetch_user_from_db`), so the
  * waterfall shows where a service spends its time. A thrown error is recorded on the span and
- * re-thrown; the span always ends.
+ * re-thrown; the span always ends. `options` makes it another kind of span, such as a CONSUMER
+ * that starts a trace of its own (`root`) and links to the spans it serves (`links`).
  */
-export function withSpan<T>(name: string, attributes: Attributes, work: (span: Span) => T): T {
-  return tracer.startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes }, (span) => {
+export function withSpan<T>(
+  name: string,
+  attributes: Attributes,
+  work: (span: Span) => T,
+  options: Pick<SpanOptions, 'kind' | 'root' | 'links'> = {},
+): T {
+  return tracer.startActiveSpan(name, { kind: SpanKind.INTERNAL, ...options, attributes }, (span) => {
     try {
       const result = work(span);
       if (result instanceof Promise) {

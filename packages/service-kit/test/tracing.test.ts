@@ -1,5 +1,5 @@
 /** withSpan with a real in-memory SDK (no require hooks are needed for manual spans). */
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { withSpan } from '../src';
@@ -38,4 +38,16 @@ test('spans opened inside are its children', async () => {
   withSpan('outer', {}, () => withSpan('inner', {}, () => undefined));
   const [inner, outer] = await finishedSpans();
   expect(inner?.parentSpanContext?.spanId).toBe(outer?.spanContext().spanId);
+});
+
+test('a root CONSUMER span with links starts a new trace inside an active one, and keeps its links', async () => {
+  const linked = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
+  withSpan('request', {}, () =>
+    withSpan('process posts.viewed', {}, () => undefined, { kind: SpanKind.CONSUMER, root: true, links: [{ context: linked }] }),
+  );
+  const [batch, request] = await finishedSpans();
+  expect(batch?.kind).toBe(SpanKind.CONSUMER);
+  expect(batch?.parentSpanContext).toBeUndefined();
+  expect(batch?.spanContext().traceId).not.toBe(request?.spanContext().traceId);
+  expect(batch?.links.map((link) => link.context)).toEqual([linked]);
 });

@@ -1,8 +1,31 @@
 import { log } from '@demo/service-kit';
-import { type ChannelModel, connect } from 'amqplib';
+import { type Channel, type ChannelModel, connect } from 'amqplib';
 
 /** The queue of posts-service's view events: durable, so that a broker restart keeps what it holds. */
 export const VIEW_EVENTS_QUEUE = 'posts.viewed';
+/** Where the broker moves an event that failed every attempt, or was not an event at all. */
+export const DEAD_VIEW_EVENTS_QUEUE = 'posts.viewed.dead';
+/** Attempts at an event: the first delivery and MAX_ATTEMPTS - 1 redeliveries. */
+export const MAX_ATTEMPTS = 3;
+
+/**
+ * Declares the view-event queues, the same from the publisher and the consumer. A quorum queue,
+ * because it counts redeliveries (the x-delivery-count header) and dead-letters a message past
+ * its x-delivery-limit, so the bound holds even when a consumer crashes mid-attempt. Queue
+ * arguments cannot change once a queue exists: a new bound needs a new queue.
+ */
+export async function assertViewEventQueues(channel: Channel): Promise<void> {
+  await channel.assertQueue(DEAD_VIEW_EVENTS_QUEUE, { durable: true });
+  await channel.assertQueue(VIEW_EVENTS_QUEUE, {
+    durable: true,
+    arguments: {
+      'x-queue-type': 'quorum',
+      'x-delivery-limit': MAX_ATTEMPTS - 1,
+      'x-dead-letter-exchange': '',
+      'x-dead-letter-routing-key': DEAD_VIEW_EVENTS_QUEUE,
+    },
+  });
+}
 
 /**
  * One AMQP connection to the broker, kept open: opened in the background, opened again (after

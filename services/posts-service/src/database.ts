@@ -15,6 +15,13 @@ export interface Post {
 export const POSTS_PER_USER = 10;
 
 const RECORD_VIEW_SQL = 'INSERT INTO post_views (post_id, views) VALUES (?, 1) ON CONFLICT (post_id) DO UPDATE SET views = views + 1';
+const FIRST_SEEN_SQL = 'INSERT INTO view_events (message_id) VALUES (?) ON CONFLICT (message_id) DO NOTHING';
+
+/** A view event to record: its posts, and its message id when it has one (a repeat of an id is skipped). */
+export interface ViewsToRecord {
+  messageId?: string;
+  postIds: readonly number[];
+}
 
 const SELECT_POSTS_SQL = (placeholders: string) =>
   `SELECT id, user_id AS userId, title, body, visibility, created_at AS createdAt FROM posts WHERE user_id = ? AND visibility IN (${placeholders}) ORDER BY id`;
@@ -41,7 +48,8 @@ export class PostsDatabase {
         CREATE TABLE IF NOT EXISTS post_views (
           post_id INTEGER PRIMARY KEY REFERENCES posts (id),
           views INTEGER NOT NULL
-        );`);
+        );
+        CREATE TABLE IF NOT EXISTS view_events (message_id TEXT PRIMARY KEY);`);
           seed(db);
         },
         options,
@@ -64,15 +72,25 @@ export class PostsDatabase {
     return this.db.query('fetch_posts_from_db', query, (db) => db.prepare(text).all(userId, ...visibilities) as unknown as Post[]);
   }
 
-  /** One more view of each post (posts-service's view-event consumer). */
-  recordPostViews(postIds: readonly number[]): Promise<void> {
+  /**
+   * One more view of each post of each event, in one transaction (posts-service's view-event
+   * consumer). An event whose message id was recorded before is a repeat (the publisher sends
+   * again what the broker did not confirm) and is skipped. Resolves to the number skipped.
+   */
+  recordPostViews(events: readonly ViewsToRecord[]): Promise<number> {
     const query = { operation: 'INSERT', collection: 'post_views', text: RECORD_VIEW_SQL };
     return this.db.query('record_post_views', query, (db) => {
       const record = db.prepare(RECORD_VIEW_SQL);
+      const firstSeen = db.prepare(FIRST_SEEN_SQL);
+      let repeats = 0;
       db.exec('BEGIN');
       try {
-        for (const id of postIds) record.run(id);
+        for (const { messageId, postIds } of events) {
+          if (messageId !== undefined && firstSeen.run(messageId).changes === 0) repeats++;
+          else for (const id of postIds) record.run(id);
+        }
         db.exec('COMMIT');
+        return repeats;
       } catch (error) {
         db.exec('ROLLBACK');
         throw error;

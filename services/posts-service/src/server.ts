@@ -3,6 +3,7 @@ import { bindGrpcServer, log, readBoolEnv, readIntEnv, readStringEnv, shutdownOn
 import { buildApp } from './app';
 import { PostsDatabase } from './database';
 import { createGrpcServer } from './grpc-server';
+import { observeViewEvents } from './metrics';
 import type { ServedListener } from './posts';
 import { ViewEventPublisher } from './view-events';
 import { ViewRecorder } from './view-recorder';
@@ -20,7 +21,8 @@ const amqpUrl = readStringEnv('AMQP_URL', '');
 const publisher = amqpUrl ? new ViewEventPublisher(amqpUrl) : undefined;
 // VIEW_EVENTS_BATCH_MS > 0 records the events of that window together, in a trace of their own.
 const batchWindowMs = readIntEnv('VIEW_EVENTS_BATCH_MS', 0, process.env, { min: 0, max: 60_000 });
-const recorder = amqpUrl ? new ViewRecorder(amqpUrl, database, batchWindowMs) : undefined;
+const recorder = amqpUrl ? new ViewRecorder(amqpUrl, database, { batchWindowMs, faultInjection }) : undefined;
+if (amqpUrl) observeViewEvents({ publisher, recorder });
 const onServed: ServedListener | undefined =
   publisher &&
   ((authorId, posts) => publisher.publish({ authorId, postIds: posts.map((post) => post.id), viewedAt: new Date().toISOString() }));

@@ -1,24 +1,26 @@
-import { log } from '@demo/service-kit';
-import { type Context, context, type Link, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { injectFault, log, withSpan } from '@demo/service-kit';
+import { type Context, context, type Link, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { BrokerConnection, VIEW_EVENTS_QUEUE } from './broker-connection';
+import { assertViewEventQueues, BrokerConnection, DEAD_VIEW_EVENTS_QUEUE, MAX_ATTEMPTS, VIEW_EVENTS_QUEUE } from './broker-connection';
 import type { PostsDatabase } from './database';
 import type { PostsViewed } from './view-events';
 
 export interface RecorderCounts {
   /** Recorded in the database, and acknowledged. */
   recorded: number;
-  /** Not a posts.viewed event: rejected (not requeued), logged. */
+  /** Acknowledged without recording: a repeat of a message id already recorded. */
+  repeats: number;
+  /** An attempt failed (the database, or an injected fault): handed back for another, or dead-lettered after MAX_ATTEMPTS. */
+  failedAttempts: number;
+  /** Not a posts.viewed event: dead-lettered at once, logged. */
   rejected: number;
-  /** The database failed: requeued for another try. */
-  requeued: number;
 }
 
 /** At most this many deliveries unacknowledged at once, and so in one batch. */
 const PREFETCH = 20;
 
-/** The name of a batch's span, as the messaging conventions name a process operation: "{operation} {destination}". */
-export const BATCH_SPAN = `process ${VIEW_EVENTS_QUEUE}`;
+/** The name faults address the consumer by: `?fault=view-recorder:error=500` fails every attempt at that request's event. */
+export const RECORDER_FAULT_TARGET = 'view-recorder';
 
 interface Delivery {
   message: ConsumeMessage;
@@ -32,13 +34,17 @@ interface Delivery {
  * (record_post_views). The amqplib instrumentation opens a CONSUMER span for each delivery, in
  * the producer's trace, and the database span is its child. The HTTP answer never waits for it.
  *
+ * A failed attempt is handed back to the broker, which redelivers it at most MAX_ATTEMPTS times in
+ * all and then moves it to posts.viewed.dead; each attempt is a CONSUMER span of its own, in the
+ * producer's trace. A message that is not an event goes to posts.viewed.dead at once.
+ *
  * With `batchWindowMs` > 0 the deliveries of that window (at most PREFETCH) are recorded together,
  * in one transaction. A batch of one is recorded as above; a batch of several belongs to no single
  * request, so it gets a trace of its own: a CONSUMER span "process posts.viewed" with a link to
  * each message's producer, and record_post_views under it.
  */
 export class ViewRecorder {
-  readonly counts: RecorderCounts = { recorded: 0, rejected: 0, requeued: 0 };
+  readonly counts: RecorderCounts = { recorded: 0, repeats: 0, failedAttempts: 0, rejected: 0 };
   private readonly connection: BrokerConnection;
   private pending: Delivery[] = [];
   private timer?: NodeJS.Timeout;
@@ -46,7 +52,7 @@ export class ViewRecorder {
   constructor(
     url: string,
     private readonly database: PostsDatabase,
-    private readonly batchWindowMs = 0,
+    private readonly options: { batchWindowMs?: number; faultInjection?: boolean } = {},
   ) {
     this.connection = new BrokerConnection(url, 'view-event consumer', (opened) => this.opened(opened));
   }
@@ -64,7 +70,7 @@ export class ViewRecorder {
   private async opened(connection: ChannelModel): Promise<void> {
     const channel = await connection.createChannel();
     channel.on('error', () => {});
-    await channel.assertQueue(VIEW_EVENTS_QUEUE, { durable: true });
+    await assertViewEventQueues(channel);
     await channel.prefetch(PREFETCH);
     await channel.consume(VIEW_EVENTS_QUEUE, (message) => {
       if (message) void this.handle(channel, message);
@@ -75,15 +81,21 @@ export class ViewRecorder {
     const event = parseEvent(message.content);
     if (!event) {
       this.counts.rejected++;
-      log('warn', 'not a posts.viewed event: rejected', { bytes: message.content.length });
+      log('warn', `not a posts.viewed event: moved to ${DEAD_VIEW_EVENTS_QUEUE}`, { bytes: message.content.length });
       channel.nack(message, false, false);
       return;
     }
     const delivery = { message, event, context: context.active() };
-    if (this.batchWindowMs === 0) return this.record(channel, [delivery]);
+    trace.getActiveSpan()?.setAttribute('demo.delivery.attempt', attemptOf(message));
+    try {
+      await injectFault(RECORDER_FAULT_TARGET, this.options.faultInjection ?? false);
+    } catch (error) {
+      return this.failed(channel, [delivery], error);
+    }
+    if (!this.options.batchWindowMs) return this.record(channel, [delivery]);
     this.pending.push(delivery);
     if (this.pending.length >= PREFETCH) this.flush(channel);
-    else this.timer ??= setTimeout(() => this.flush(channel), this.batchWindowMs);
+    else this.timer ??= setTimeout(() => this.flush(channel), this.options.batchWindowMs);
   }
 
   private flush(channel: Channel): void {
@@ -95,22 +107,38 @@ export class ViewRecorder {
 
   /** Records a batch (or one delivery) in one transaction, then acknowledges each message. */
   private async record(channel: Channel, batch: Delivery[]): Promise<void> {
-    const write = () => this.database.recordPostViews(batch.flatMap((delivery) => delivery.event.postIds));
+    const events = batch.map(({ message, event }) => ({ messageId: message.properties.messageId, postIds: event.postIds }));
+    const write = () => this.database.recordPostViews(events);
     try {
-      if (batch.length === 1) await context.with((batch[0] as Delivery).context, write);
-      else await inBatchTrace(batch, write);
-      this.counts.recorded += batch.length;
+      const repeats = batch.length === 1 ? await context.with((batch[0] as Delivery).context, write) : await inBatchTrace(batch, write);
+      this.counts.recorded += batch.length - repeats;
+      this.counts.repeats += repeats;
       for (const { message } of batch) channel.ack(message);
     } catch (error) {
-      this.counts.requeued += batch.length;
-      log('warn', 'recording post views failed: requeued', { events: batch.length, error: String(error) });
-      for (const { message } of batch) channel.nack(message, false, true);
+      this.failed(channel, batch, error);
+    }
+  }
+
+  /** Hands the deliveries back: the broker redelivers each, or dead-letters it after its last attempt. */
+  private failed(channel: Channel, batch: Delivery[], error: unknown): void {
+    this.counts.failedAttempts += batch.length;
+    for (const { message } of batch) {
+      const attempt = attemptOf(message);
+      const next = attempt < MAX_ATTEMPTS ? 'redelivered' : `moved to ${DEAD_VIEW_EVENTS_QUEUE}`;
+      log('warn', `recording post views failed: ${next}`, { attempt, maxAttempts: MAX_ATTEMPTS, error: String(error) });
+      channel.nack(message, false, true);
     }
   }
 }
 
+/** 1 for a first delivery; the quorum queue counts the redeliveries in x-delivery-count. */
+function attemptOf(message: ConsumeMessage): number {
+  const redeliveries = Number(message.properties.headers?.['x-delivery-count'] ?? 0);
+  return (Number.isSafeInteger(redeliveries) && redeliveries > 0 ? redeliveries : 0) + 1;
+}
+
 /** Runs `write` in a new trace whose CONSUMER span links to the producer of each message in `batch`. */
-function inBatchTrace(batch: Delivery[], write: () => Promise<void>): Promise<void> {
+function inBatchTrace<T>(batch: Delivery[], write: () => Promise<T>): Promise<T> {
   const links: Link[] = batch.flatMap(({ message }) => {
     const producer = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, message.properties.headers ?? {}));
     return producer && trace.isSpanContextValid(producer) ? [{ context: producer }] : [];
@@ -121,17 +149,8 @@ function inBatchTrace(batch: Delivery[], write: () => Promise<void>): Promise<vo
     'messaging.destination.name': VIEW_EVENTS_QUEUE,
     'messaging.batch.message_count': batch.length,
   };
-  const tracer = trace.getTracer('posts-service');
-  return tracer.startActiveSpan(BATCH_SPAN, { root: true, kind: SpanKind.CONSUMER, links, attributes }, async (span) => {
-    try {
-      await write();
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  // "{operation} {destination}", as the messaging conventions name a span.
+  return withSpan(`process ${VIEW_EVENTS_QUEUE}`, attributes, write, { kind: SpanKind.CONSUMER, root: true, links });
 }
 
 /** The event, or undefined for anything else (malformed JSON, wrong shape, absurd sizes). */

@@ -22,18 +22,22 @@ test('the HTTP adapter tells the listener of each non-empty list it serves, and 
   expect(served).toEqual([[3, response.body.posts.map((post: { id: number }) => post.id)]]);
 });
 
-test('record_post_views counts one view of each post per event, all or nothing', async () => {
+test('record_post_views counts one view of each post per event, all or nothing, and a repeated message id once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'post-views-'));
   const onDisk = PostsDatabase.open(join(dir, 'posts.db'));
-  await onDisk.recordPostViews([1, 2]);
-  await onDisk.recordPostViews([2]);
-  // Not an integer key: the whole event rolls back, post 3 included.
-  await expect(onDisk.recordPostViews([3, 'x' as unknown as number])).rejects.toThrow('the posts database is unavailable');
+  expect(await onDisk.recordPostViews([{ messageId: 'a', postIds: [1, 2] }])).toBe(0);
+  expect(await onDisk.recordPostViews([{ postIds: [2] }, { messageId: 'a', postIds: [1, 2] }])).toBe(1);
+  // Not an integer key: the whole batch rolls back, post 3 and message id 'b' included.
+  await expect(onDisk.recordPostViews([{ messageId: 'b', postIds: [3] }, { postIds: ['x' as unknown as number] }])).rejects.toThrow(
+    'the posts database is unavailable',
+  );
+  expect(await onDisk.recordPostViews([{ messageId: 'b', postIds: [4] }])).toBe(0);
   onDisk.close();
   const reader = new DatabaseSync(join(dir, 'posts.db'));
   expect(reader.prepare('SELECT post_id AS id, views FROM post_views ORDER BY post_id').all()).toEqual([
     { id: 1, views: 1 },
     { id: 2, views: 2 },
+    { id: 4, views: 1 },
   ]);
   reader.close();
   rmSync(dir, { recursive: true });
