@@ -38,8 +38,9 @@ export function contractViolations(contract: TraceContract, spans: StoredSpan[])
     const parent = expected.parent === null ? undefined : byRef.get(expected.parent);
     if (expected.parent === null && actual.parentSpanId !== null) problems.push(`${expected.ref}: expected a root span`);
     if (parent && actual.parentSpanId !== parent.spanId) problems.push(`${expected.ref}: parent is not ${expected.parent}`);
-    const overrun = parent ? overrunUs(actual, parent) : 0;
+    const overrun = parent ? overrunUs(actual, parent, expected.follows) : 0;
     if (overrun > 0) problems.push(`${expected.ref}: its time leaves ${expected.parent}'s by ${overrun} µs`);
+    if (expected.linksTo && actual.links.length === 0) problems.push(`${expected.ref}: expected links to ${expected.linksTo}`);
     if (actual.status !== expected.status) problems.push(`${expected.ref}: status ${actual.status}, expected ${expected.status}`);
     for (const [key, value] of Object.entries(expected.attributes)) {
       if (actual.attributes[key] !== value) {
@@ -50,12 +51,16 @@ export function contractViolations(contract: TraceContract, spans: StoredSpan[])
   return problems;
 }
 
-/** By how much the child starts before or ends after its parent, beyond the tolerance; 0 if inside. */
-function overrunUs(child: StoredSpan, parent: StoredSpan): number {
+/**
+ * By how much the child starts before or ends after its parent, beyond the tolerance; 0 if inside.
+ * A child that `follows` its parent (a message's PRODUCER, its CONSUMER) only has to start after it.
+ */
+function overrunUs(child: StoredSpan, parent: StoredSpan, follows = false): number {
   const sameService = child.service === parent.service;
   const startTolerance = sameService ? 0 : CROSS_SERVICE_START_TOLERANCE_US;
   const endTolerance = sameService ? END_TOLERANCE_US : CROSS_SERVICE_END_TOLERANCE_US;
-  return Math.max(0, parent.startUs - child.startUs - startTolerance, child.endUs - parent.endUs - endTolerance);
+  const endOverrun = follows ? 0 : child.endUs - parent.endUs - endTolerance;
+  return Math.max(0, parent.startUs - child.startUs - startTolerance, endOverrun);
 }
 
 /** The trace id of a W3C `traceresponse` header, or throws if the header is not well formed. */

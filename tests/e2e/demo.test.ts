@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT, readEnvFile } from '@demo/stack';
+import { freePort, REPO_ROOT, rabbitmqInstalled, readEnvFile } from '@demo/stack';
 
 const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
 let demo: ChildProcess | undefined;
@@ -70,6 +70,11 @@ test('the banner names the Jaeger and Prometheus UIs as placeholders, and the re
     `http://localhost:${dotenv.PROMETHEUS_PORT}/api/v1/query?query=traces_span_metrics_calls_total   (its API; a Go build`,
   );
   expect(stdout).toContain(`http://localhost:${dotenv.VICTORIA_LOGS_PORT}/select/vmui/`);
+});
+
+test('the banner names the broker when RabbitMQ is installed (as in CI), and says how to get it when not', () => {
+  if (rabbitmqInstalled()) expect(stdout).toContain(`Broker          amqp://localhost:${dotenv.RABBITMQ_PORT}   (RabbitMQ: posts.viewed`);
+  else expect(stdout).toContain('no RabbitMQ here, so no posts.viewed events: sudo tools/rabbitmq.sh installs it');
 });
 
 test('a request answers 200, and its line with the trace link shows in the terminal', async () => {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderMatrix } from './conformance/matrix';
 import {
+  EVENT_CONTRACTS,
   FAILURE_CONTRACTS,
   GRPC_FAULT_CONTRACTS,
   LOG_CONTRACTS,
@@ -26,7 +27,8 @@ const { userWithPostsOverGrpcFromPage, ...httpPage } = PAGE_CONTRACTS;
 const { userWithPostsOverGrpc: grpcLog, injectedUnavailableOverGrpc: grpcFaultLog, ...httpLogs } = LOG_CONTRACTS;
 
 const WATERFALLS: Record<string, Record<string, TraceContract>> = {
-  'README.md': { ...TRACE_CONTRACTS, ...httpPage, ...httpFailures },
+  'README.md': { ...TRACE_CONTRACTS, ...httpPage, ...httpFailures, viewRecordedAlone: EVENT_CONTRACTS.viewRecordedAlone },
+  'docs/messaging.md': EVENT_CONTRACTS,
   'docs/grpc.md': { ...GRPC_FAULT_CONTRACTS, postsServiceDownOverGrpc, userWithPostsOverGrpcFromPage },
 };
 const LOG_RECORDS: Record<string, Record<string, LogContract>> = {
@@ -48,7 +50,7 @@ describe.each(Object.entries(LOG_RECORDS))('%s', (path, contracts) => {
 
 test('every contract is shown somewhere', () => {
   const shown = new Set([...Object.values(WATERFALLS), ...Object.values(LOG_RECORDS)].flatMap((group) => Object.values(group)));
-  const all = [TRACE_CONTRACTS, GRPC_FAULT_CONTRACTS, PAGE_CONTRACTS, FAILURE_CONTRACTS, LOG_CONTRACTS].flatMap((group) =>
+  const all = [TRACE_CONTRACTS, GRPC_FAULT_CONTRACTS, PAGE_CONTRACTS, FAILURE_CONTRACTS, EVENT_CONTRACTS, LOG_CONTRACTS].flatMap((group) =>
     Object.values(group),
   );
   expect(all.filter((contract) => !shown.has(contract)).map((contract) => contract.description)).toEqual([]);

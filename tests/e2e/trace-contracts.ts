@@ -3,7 +3,7 @@
  * parents, status and key attributes. The end-to-end tests assert it against what Jaeger
  * stores; the README shows it as a waterfall (a test keeps the two in step).
  */
-export type SpanKindName = 'SERVER' | 'CLIENT' | 'INTERNAL';
+export type SpanKindName = 'SERVER' | 'CLIENT' | 'INTERNAL' | 'PRODUCER' | 'CONSUMER';
 
 export interface ExpectedSpan {
   /** A name for this span within the contract, used by `parent`. */
@@ -15,6 +15,10 @@ export interface ExpectedSpan {
   /** By the HTTP conventions a 4xx leaves a SERVER span UNSET but marks a CLIENT span ERROR. */
   status: 'UNSET' | 'ERROR';
   attributes: Record<string, string | number | boolean>;
+  /** Work that follows its parent rather than nests in it (a message's PRODUCER and CONSUMER): it may end after its parent. */
+  follows?: true;
+  /** The spans, in other traces, this one links to (a batch's CONSUMER: each message's PRODUCER). */
+  linksTo?: string;
 }
 
 export interface TraceContract {
@@ -265,6 +269,89 @@ export const PAGE_CONTRACTS = {
 } satisfies Record<string, TraceContract>;
 
 /**
+ * The third carrier (posts-service with AMQP_URL): serving a non-empty list publishes posts.viewed
+ * to RabbitMQ, and posts-service's own consumer records the views. The amqplib instrumentation
+ * names its spans with messaging conventions from before semconv v1.20 (`publish <exchange>`,
+ * `<queue> process`, `messaging.rabbitmq.routing_key`), and carries the context in the message's
+ * headers.
+ */
+const messagingAttributes = { 'messaging.system': 'rabbitmq', 'messaging.rabbitmq.routing_key': 'posts.viewed' };
+const viewPublished: ExpectedSpan = {
+  ref: 'posts.publish',
+  service: 'posts-service',
+  name: 'publish <default>',
+  kind: 'PRODUCER',
+  parent: 'posts.server',
+  status: 'UNSET',
+  attributes: messagingAttributes,
+  follows: true,
+};
+const viewConsumed = (parent: string | null): ExpectedSpan => ({
+  ref: 'posts.consume',
+  service: 'posts-service',
+  name: 'posts.viewed process',
+  kind: 'CONSUMER',
+  parent,
+  status: 'UNSET',
+  attributes: { ...messagingAttributes, 'messaging.operation': 'process' },
+  follows: true,
+});
+const recordViews = (parent: string): ExpectedSpan => ({
+  ref: 'posts.record',
+  service: 'posts-service',
+  name: 'record_post_views',
+  kind: 'INTERNAL',
+  parent,
+  status: 'UNSET',
+  attributes: { 'db.system.name': 'sqlite', 'db.operation.name': 'INSERT', 'db.collection.name': 'post_views' },
+});
+
+/** GET /api/users/<userId> with the broker: the request's trace goes on past its response. */
+export function viewRecordedAloneContract(userId: number): TraceContract {
+  return {
+    description: "a known user, with the broker: the request's trace goes on past its response, PRODUCER -> CONSUMER -> record_post_views",
+    path: `/api/users/${userId}`,
+    responseStatus: 200,
+    spans: [...userWithPostsContract(userId).spans, viewPublished, viewConsumed('posts.publish'), recordViews('posts.consume')],
+  };
+}
+
+/** The same request when its event was recorded in a batch: record_post_views is in the batch's trace. */
+export function viewInABatchContract(userId: number): TraceContract {
+  return {
+    description: "a request whose event was recorded in a batch: its trace ends with the delivery's CONSUMER span",
+    path: `/api/users/${userId}`,
+    responseStatus: 200,
+    spans: [...userWithPostsContract(userId).spans, viewPublished, viewConsumed('posts.publish')],
+  };
+}
+
+/** Contracts of the view events (tests/e2e/view-events.test.ts; the runner starts the broker on request). */
+export const EVENT_CONTRACTS = {
+  viewRecordedAlone: viewRecordedAloneContract(1),
+  viewInABatch: viewInABatchContract(1),
+  batch: {
+    description:
+      'the batch (VIEW_EVENTS_BATCH_MS): a trace of its own, its CONSUMER span linked to the PRODUCER span of each message in it',
+    path: '(no request: the consumer)',
+    responseStatus: 0,
+    spans: [
+      {
+        ref: 'batch.process',
+        service: 'posts-service',
+        name: 'process posts.viewed',
+        kind: 'CONSUMER',
+        parent: null,
+        status: 'UNSET',
+        attributes: { 'messaging.system': 'rabbitmq', 'messaging.operation.type': 'process', 'messaging.destination.name': 'posts.viewed' },
+        linksTo: "each message's publish <default> (PRODUCER), in its request's trace",
+      },
+      recordViews('batch.process'),
+    ],
+  },
+} satisfies Record<string, TraceContract>;
+
+/**
  * `?transport=grpc&fault=posts-service:error=<injected>`: the fault answers before the permission
  * check, so it is the gRPC SERVER span's only child; `code` on both gRPC spans, `answered` above.
  */
@@ -318,7 +405,10 @@ export function renderWaterfall(contract: TraceContract): string {
     return parent ? depth(parent) + 1 : 0;
   };
   return contract.spans
-    .map((span) => `${span.service.padEnd(14)} ${span.kind.padEnd(8)} ${'  '.repeat(depth(span))}${span.name}`)
+    .flatMap((span) => {
+      const line = `${span.service.padEnd(14)} ${span.kind.padEnd(8)} ${'  '.repeat(depth(span))}${span.name}`;
+      return span.linksTo ? [line, `${' '.repeat(24)}${'  '.repeat(depth(span))}  link -> ${span.linksTo}`] : [line];
+    })
     .join('\n');
 }
 

@@ -4,12 +4,16 @@
  * output goes to its file in .cache/demo-logs/. Traces, metrics, logs and the Collector's queue are
  * kept in .cache/data/, so they outlive a restart.
  *
+ * RabbitMQ runs too when it is installed (tools/rabbitmq.sh), and posts-service then publishes
+ * and records its posts.viewed events.
+ *
  *   pnpm demo --two-tier   the agent Collector in front of two tail-sampling gateways
  *   pnpm demo --wipe       delete .cache/data/ first (yesterday's traces, metrics and logs)
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ensureBinaries } from './binaries';
+import { rabbitmqInstalled } from './components/rabbitmq';
 import { demoLine, uiLines } from './demo-output';
 import { DEMO_SERVICE_ENV, REPO_ROOT, Stack } from './stack';
 
@@ -29,9 +33,11 @@ async function main(): Promise<void> {
   if (flags.has('--wipe')) rmSync(dataDir, { recursive: true, force: true });
   // First, and once: the installer prints where each binary came from (release or Go build).
   const binaries = ensureBinaries(REPO_ROOT);
+  const broker = rabbitmqInstalled();
   console.log(
-    `Starting Prometheus, Jaeger, VictoriaLogs, ${twoTier ? 'two tiers of OpenTelemetry Collectors' : 'the OpenTelemetry Collector'} and the three services (no Docker)...`,
+    `Starting ${broker ? 'RabbitMQ, ' : ''}Prometheus, Jaeger, VictoriaLogs, ${twoTier ? 'two tiers of OpenTelemetry Collectors' : 'the OpenTelemetry Collector'} and the three services (no Docker)...`,
   );
+  if (!broker) console.log('  (no RabbitMQ here, so no posts.viewed events: sudo tools/rabbitmq.sh installs it)');
   const logDir = join(REPO_ROOT, '.cache/demo-logs');
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
@@ -44,6 +50,7 @@ async function main(): Promise<void> {
     logDir,
     serviceEnv: DEMO_SERVICE_ENV,
     binaries,
+    broker,
   });
   const {
     frontend,
@@ -62,13 +69,17 @@ async function main(): Promise<void> {
     frontend        http://localhost:${frontend}/api/users/1   (calls users-service :${usersService}, which calls posts-service :${postsService}, or :${postsServiceGrpc} over gRPC)
     Collector       OTLP localhost:${collectorOtlpGrpc} (gRPC), localhost:${collectorOtlpHttp} (HTTP)${gatewayLine(stack)}
 ${uiLines(binaries.sources, { jaegerUi, prometheus })}
-    Logs            http://localhost:${victoriaLogs}/select/vmui/   (VictoriaLogs' UI; query a trace's records with trace_id:<id>)
+    Logs            http://localhost:${victoriaLogs}/select/vmui/   (VictoriaLogs' UI; query a trace's records with trace_id:<id>)${brokerLine(stack)}
 
   Try:
     curl -i localhost:${frontend}/api/users/1                                    the whole waterfall
     curl -i 'localhost:${frontend}/api/users/1?fault=posts-service:delay=800ms'  a slow dependency
     curl -i 'localhost:${frontend}/api/users/1?fault=posts-service:error=503'    an error deep down
-    curl -i 'localhost:${frontend}/api/users/1?transport=grpc'                   the last hop over gRPC: the context in metadata
+    curl -i 'localhost:${frontend}/api/users/1?transport=grpc'                   the last hop over gRPC: the context in metadata${
+      broker
+        ? `\n    curl -i 'localhost:${frontend}/api/users/1?fault=view-recorder:error=500'   the view event fails 3 attempts, then is dead-lettered`
+        : ''
+    }
   Then: pnpm trace --last   (the latest trace's waterfall with each span's log lines, a click on the page's included)
 
   Steady traffic for the Monitor tab and the log store: pnpm load (in another terminal)
@@ -96,6 +107,11 @@ ${uiLines(binaries.sources, { jaegerUi, prometheus })}
       if (!stopping) console.error(`[${name}] exited unexpectedly with code ${code}`);
     });
   }
+}
+
+function brokerLine(stack: Stack): string {
+  if (!stack.ports.broker) return '';
+  return `\n    Broker          amqp://localhost:${stack.ports.broker.amqp}   (RabbitMQ: posts.viewed, its consumer in posts-service; dead letters in posts.viewed.dead)`;
 }
 
 function gatewayLine(stack: Stack): string {

@@ -27,6 +27,11 @@ export function rabbitmqServer(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
+/** Whether a broker can be started here (rabbitmqServer() says why not). */
+export function rabbitmqInstalled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return existsSync(env.RABBITMQ_SERVER ?? DEBIAN_SERVER);
+}
+
 /**
  * RabbitMQ as a local process, its queues and logs in `dataDir`. RUNNING_UNDER_SYSTEMD makes the
  * start script exec the Erlang VM itself, so the process the runner holds is the broker, and its
