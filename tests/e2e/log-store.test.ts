@@ -5,19 +5,21 @@
  * no request and, once it is back, no record. Real processes and the real store throughout.
  */
 import { execFileSync } from 'node:child_process';
-import { DEMO_SERVICE_ENV, LOCAL_ENVIRONMENT, Stack } from '@demo/stack';
+import { DEMO_SERVICE_ENV, LOCAL_ENVIRONMENT, rabbitmqInstalled, Stack } from '@demo/stack';
 import { traceIdOf } from './contract-matcher';
 import { getTrace, type StoredSpan } from './jaeger';
 import { report, runLoad, sleep } from './load';
 import { countTraceRecords, logsLinkOf, type StoredLogRecord, waitForTraceLogs } from './log-store';
 import { eventually } from './prometheus';
-import { type ExpectedLogRecord, LOG_CONTRACTS, type LogContract } from './trace-contracts';
+import { describeWithBroker } from './rabbitmq';
+import { EVENT_LOG_CONTRACTS, type ExpectedLogRecord, LOG_CONTRACTS, type LogContract } from './trace-contracts';
 
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await Stack.start({ ports: 'free', serviceEnv: DEMO_SERVICE_ENV });
-});
+  // With the broker wherever it is installed (in CI, always), as pnpm demo runs it.
+  stack = await Stack.start({ ports: 'free', serviceEnv: DEMO_SERVICE_ENV, broker: rabbitmqInstalled(), startTimeoutMs: 60_000 });
+}, 120_000);
 afterAll(() => stack?.stop());
 
 /** Sends the contract's request; returns its trace's records and spans once all have arrived. */
@@ -51,33 +53,41 @@ function asExpected(record: StoredLogRecord, spans: StoredSpan[]): ExpectedLogRe
 const byOrder = (a: ExpectedLogRecord, b: ExpectedLogRecord) =>
   `${a.service}${a.span}${a.body}${a.severityText}`.localeCompare(`${b.service}${b.span}${b.body}${b.severityText}`);
 
+const keepsItsContract = `the store holds exactly the request's records, across the services, each under a span of its trace`;
+
 describe.each(Object.entries(LOG_CONTRACTS))('%s', (_name, contract: LogContract) => {
-  test(`${contract.path}: the store holds exactly the request's records, across the services, each under a span of its trace`, async () => {
-    const { traceId, records, spans } = await recordsOf(contract);
-    const found = records.map((record) => asExpected(record, spans)).sort(byOrder);
-    const expected = contract.records.map((record) => ({ ...record, attributes: {} })).sort(byOrder);
-    expect(found).toEqual(expected);
-    // The data model's fields, and the resource that says where each record comes from.
-    for (const record of records) {
-      expect(record.traceId).toBe(traceId);
-      expect(record.fields).toMatchObject({
-        'service.name': record.service,
-        'deployment.environment.name': LOCAL_ENVIRONMENT,
-        'service.instance.id': expect.stringMatching(/^[0-9a-f-]{36}$/),
-      });
-      const spanService = spans.find((span) => span.spanId === record.spanId)?.service;
-      expect(spanService).toBe(record.service);
-    }
-    // Each contract record's key attributes, on the record of the same service, span and body.
-    for (const wanted of contract.records) {
-      const match = records.find((record) => {
-        const seen = asExpected(record, spans);
-        return seen.service === wanted.service && seen.span === wanted.span && seen.body === wanted.body;
-      });
-      expect(match?.fields).toMatchObject(wanted.attributes);
-    }
-  });
+  test(`${contract.path}: ${keepsItsContract}`, () => expectLogContractKept(contract));
 });
+
+describeWithBroker('log-store.test.ts')('with the broker: the records of a view event', () => {
+  test.each(Object.entries(EVENT_LOG_CONTRACTS))(`%s: ${keepsItsContract}`, (_name, contract) => expectLogContractKept(contract));
+});
+
+async function expectLogContractKept(contract: LogContract): Promise<void> {
+  const { traceId, records, spans } = await recordsOf(contract);
+  const found = records.map((record) => asExpected(record, spans)).sort(byOrder);
+  const expected = contract.records.map((record) => ({ ...record, attributes: {} })).sort(byOrder);
+  expect(found).toEqual(expected);
+  // The data model's fields, and the resource that says where each record comes from.
+  for (const record of records) {
+    expect(record.traceId).toBe(traceId);
+    expect(record.fields).toMatchObject({
+      'service.name': record.service,
+      'deployment.environment.name': LOCAL_ENVIRONMENT,
+      'service.instance.id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    const spanService = spans.find((span) => span.spanId === record.spanId)?.service;
+    expect(spanService).toBe(record.service);
+  }
+  // Each contract record's key attributes, on the record of the same service, span and body.
+  for (const wanted of contract.records) {
+    const match = records.find((record) => {
+      const seen = asExpected(record, spans);
+      return seen.service === wanted.service && seen.span === wanted.span && seen.body === wanted.body;
+    });
+    expect(match?.fields).toMatchObject(wanted.attributes);
+  }
+}
 
 test("an injected 503: the fault's record is at error severity and carries the injected_fault span's id", async () => {
   const { records, spans } = await recordsOf(LOG_CONTRACTS.injectedError);

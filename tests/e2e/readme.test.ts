@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { renderMatrix } from './conformance/matrix';
 import {
   EVENT_CONTRACTS,
+  EVENT_LOG_CONTRACTS,
   FAILURE_CONTRACTS,
   GRPC_FAULT_CONTRACTS,
   LOG_CONTRACTS,
@@ -34,6 +35,7 @@ const WATERFALLS: Record<string, Record<string, TraceContract>> = {
 const LOG_RECORDS: Record<string, Record<string, LogContract>> = {
   'README.md': httpLogs,
   'docs/grpc.md': { userWithPostsOverGrpc: grpcLog, injectedUnavailableOverGrpc: grpcFaultLog },
+  'docs/messaging.md': EVENT_LOG_CONTRACTS,
 };
 
 describe.each(Object.entries(WATERFALLS))('%s', (path, contracts) => {
@@ -50,9 +52,15 @@ describe.each(Object.entries(LOG_RECORDS))('%s', (path, contracts) => {
 
 test('every contract is shown somewhere', () => {
   const shown = new Set([...Object.values(WATERFALLS), ...Object.values(LOG_RECORDS)].flatMap((group) => Object.values(group)));
-  const all = [TRACE_CONTRACTS, GRPC_FAULT_CONTRACTS, PAGE_CONTRACTS, FAILURE_CONTRACTS, EVENT_CONTRACTS, LOG_CONTRACTS].flatMap((group) =>
-    Object.values(group),
-  );
+  const all = [
+    TRACE_CONTRACTS,
+    GRPC_FAULT_CONTRACTS,
+    PAGE_CONTRACTS,
+    FAILURE_CONTRACTS,
+    EVENT_CONTRACTS,
+    LOG_CONTRACTS,
+    EVENT_LOG_CONTRACTS,
+  ].flatMap((group) => Object.values(group));
   expect(all.filter((contract) => !shown.has(contract)).map((contract) => contract.description)).toEqual([]);
 });
 

@@ -535,6 +535,43 @@ export const LOG_CONTRACTS = {
   },
 } satisfies Record<string, LogContract>;
 
+/** One failed attempt at a view event, as posts-service logs it: the fault, then what becomes of the event. */
+const failedAttemptRecords = (next: string, attributes: Record<string, string>): ExpectedLogRecord[] => [
+  {
+    service: 'posts-service',
+    span: 'injected_fault',
+    severityText: 'error',
+    severityNumber: 17,
+    body: 'fault injected',
+    attributes: { fault: 'view-recorder:error=500' },
+  },
+  {
+    service: 'posts-service',
+    span: 'posts.viewed process',
+    severityText: 'warn',
+    severityNumber: 13,
+    body: `recording post views failed: ${next}`,
+    attributes: { maxAttempts: '3', ...attributes },
+  },
+];
+
+/** The log records of a view event's trace (the broker on, as in pnpm demo): they go on after the response too. */
+export const EVENT_LOG_CONTRACTS = {
+  viewEventDeadLettered: {
+    description: "a view event that fails every attempt: each attempt logs its fault and its fate, in the request's trace",
+    path: '/api/users/1?fault=view-recorder:error=500',
+    responseStatus: 200,
+    records: [
+      requestRecord('frontend', 'GET /api/users/:id', '/api/users/1', 200),
+      requestRecord('users-service', 'GET /users/:id', '/users/1', 200),
+      requestRecord('posts-service', 'GET /posts', '/posts', 200),
+      ...failedAttemptRecords('redelivered', {}),
+      ...failedAttemptRecords('redelivered', {}),
+      ...failedAttemptRecords('moved to posts.viewed.dead', { attempt: '3' }),
+    ],
+  },
+} satisfies Record<string, LogContract>;
+
 /** A log contract as the README shows it: one line a record, with the span that wrote it. */
 export function renderLogRecords(contract: LogContract): string {
   return contract.records
