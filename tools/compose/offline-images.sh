@@ -156,11 +156,35 @@ build_victoria_logs() {
   import_rootfs "$image" "$rootfs" --change 'ENTRYPOINT ["/victoria-logs-prod"]' --change 'EXPOSE 9428'
 }
 
+# Like rabbitmq:<RABBITMQ_VERSION>: Debian bookworm's rabbitmq-server on its Erlang, as the user
+# rabbitmq (uid 999, as in the official image), rabbitmq-server on PATH, /var/lib/rabbitmq a volume.
+# The install makes an Erlang cookie; it is deleted, so that each broker makes its own at first start.
+build_rabbitmq() {
+  local image=$1 version=$2 rootfs="$work/rabbitmq-image"
+  is_current "$image" && return
+  install_debootstrap
+  log "debootstrap bookworm (minbase) with rabbitmq-server from $mirror"
+  debootstrap --variant=minbase --include=rabbitmq-server bookworm "$rootfs" "$mirror" >"$work/debootstrap-rabbitmq.log" 2>&1 ||
+    fail "debootstrap failed: $(tail -5 "$work/debootstrap-rabbitmq.log")"
+  [ -d "$rootfs/usr/lib/rabbitmq/lib/rabbitmq_server-$version" ] ||
+    fail "Debian's rabbitmq-server is not $version (RABBITMQ_VERSION in .env): $(ls "$rootfs/usr/lib/rabbitmq/lib")"
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs/var/lib/rabbitmq/.erlang.cookie"
+  sed -i 's/^rabbitmq:x:[0-9]*:[0-9]*:/rabbitmq:x:999:999:/' "$rootfs/etc/passwd"
+  sed -i 's/^rabbitmq:x:[0-9]*:/rabbitmq:x:999:/' "$rootfs/etc/group"
+  chown -R 999:999 "$rootfs/var/lib/rabbitmq" "$rootfs/var/log/rabbitmq" "$rootfs/etc/rabbitmq"
+  # RUNNING_UNDER_SYSTEMD: the start script execs the Erlang VM, so SIGTERM reaches the broker.
+  local changes=(--change 'ENV PATH=/usr/lib/rabbitmq/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+    --change 'ENV HOME=/var/lib/rabbitmq' --change 'ENV RUNNING_UNDER_SYSTEMD=true' --change 'USER rabbitmq'
+    --change 'VOLUME /var/lib/rabbitmq' --change 'EXPOSE 5672 15692' --change 'CMD ["rabbitmq-server"]')
+  import_rootfs "$image" "$rootfs" "${changes[@]}"
+}
+
 node_image="$prefix/node:$(env_value NODE_VERSION)-bookworm-slim"
 collector_image="$prefix/otelcol-demo:$(env_value OTEL_COLLECTOR_VERSION)"
 jaeger_image="$prefix/jaeger:$(env_value JAEGER_VERSION)"
 prometheus_image="$prefix/prometheus:$(env_value PROMETHEUS_VERSION)"
 victoria_logs_image="$prefix/victoria-logs:$(env_value VICTORIA_LOGS_VERSION)"
+rabbitmq_image="$prefix/rabbitmq:$(env_value RABBITMQ_VERSION)"
 # Debian's busybox, named by its own version (it is not the BUSYBOX_VERSION image).
 busybox_image="$prefix/busybox:debian-$(busybox_version)"
 [ "$busybox_image" != "$prefix/busybox:debian-" ] || { apt-get update -qq; busybox_image="$prefix/busybox:debian-$(busybox_version)"; }
@@ -173,6 +197,7 @@ build_collector "$collector_image"
 build_jaeger "$jaeger_image"
 build_prometheus "$prometheus_image"
 build_victoria_logs "$victoria_logs_image"
+build_rabbitmq "$rabbitmq_image" "$(env_value RABBITMQ_VERSION)"
 
 cat >"$root/compose.offline.env" <<EOF
 # Written by tools/compose/offline-images.sh: locally built stand-ins for the official images.
@@ -182,6 +207,7 @@ COLLECTOR_IMAGE=$collector_image
 JAEGER_IMAGE=$jaeger_image
 PROMETHEUS_IMAGE=$prometheus_image
 VICTORIA_LOGS_IMAGE=$victoria_logs_image
+RABBITMQ_IMAGE=$rabbitmq_image
 BUSYBOX_IMAGE=$busybox_image
 EOF
 
