@@ -79,6 +79,7 @@ async function withStack<T>(
     collectorEnv: config.collectorEnv,
     jaegerEnv: config.jaegerEnv,
     startFor: config.startFor,
+    broker: config.broker,
     cpuProfileDir: extra.cpuProfileDir,
     without: extra.startServices ? [] : [...SERVICE_NAMES],
   };

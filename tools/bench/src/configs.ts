@@ -18,6 +18,8 @@ export interface BenchConfig {
   startFor?: StackOptions['startFor'];
   /** Makes what the configuration runs, once, before the benchmark starts. */
   prepare?: () => Promise<void>;
+  /** Also run RabbitMQ: posts-service then publishes posts.viewed on each request and records it (docs/messaging.md). */
+  broker?: boolean;
 }
 
 /** The configurations `pnpm bench` compares by default, each the same three services. */
@@ -73,6 +75,14 @@ export function allConfigs(): BenchConfig[] {
     {
       ...project('project, Jaeger in memory', 'the project, Jaeger storing traces in memory (JAEGER_TRACE_STORAGE=in_memory)', {}),
       jaegerEnv: { JAEGER_TRACE_STORAGE: 'in_memory' },
+    },
+    {
+      ...project(
+        'project, view events',
+        'the project, with RabbitMQ: posts-service publishes posts.viewed on each request (confirmed), and its own consumer records it (record_post_views)',
+        {},
+      ),
+      broker: true,
     },
     ...levers().map(([name, description, env]) => project(name, description, env)),
     {

@@ -1,6 +1,6 @@
 /** The rounds of each configuration, reduced to medians with their min-max, each compared with `off` round by round. */
 import { SERVICE_NAMES } from '@demo/stack';
-import { percentOfCorePer1000SpansPerSec } from './cpu-account';
+import { isPipelineProcess, percentOfCorePer1000SpansPerSec } from './cpu-account';
 import { median } from './measure';
 import type { RoundResult, Spread, Summary } from './report';
 
@@ -52,9 +52,7 @@ function summarizeOne(list: RoundResult[], off: RoundResult[]): Summary {
       spansPerRequest: median(list.map((r) => r.cpu.spans / Math.max(r.cpu.requests, 1))),
       usPerRequest: Object.fromEntries(processes.map((p) => [p, median(list.map((r) => r.cpu.usPerRequest[p] ?? Number.NaN))])),
       percentOfCorePer1000SpansPerSec: Object.fromEntries(
-        processes
-          .filter((p) => !(SERVICE_NAMES as readonly string[]).includes(p))
-          .map((p) => [p, median(list.map((r) => percentOfCorePer1000SpansPerSec(r.cpu, p)))]),
+        processes.filter(isPipelineProcess).map((p) => [p, median(list.map((r) => percentOfCorePer1000SpansPerSec(r.cpu, p)))]),
       ),
     },
   };
