@@ -5,6 +5,8 @@ import { type Channel, type ChannelModel, connect } from 'amqplib';
 export const VIEW_EVENTS_QUEUE = 'posts.viewed';
 /** Where the broker moves an event that failed every attempt, or was not an event at all. */
 export const DEAD_VIEW_EVENTS_QUEUE = 'posts.viewed.dead';
+/** The dead letters kept: the newest this many. */
+const DEAD_LETTERS_KEPT = 10_000;
 /** Attempts at an event: the first delivery and MAX_ATTEMPTS - 1 redeliveries. */
 export const MAX_ATTEMPTS = 3;
 
@@ -15,7 +17,8 @@ export const MAX_ATTEMPTS = 3;
  * arguments cannot change once a queue exists: a new bound needs a new queue.
  */
 export async function assertViewEventQueues(channel: Channel): Promise<void> {
-  await channel.assertQueue(DEAD_VIEW_EVENTS_QUEUE, { durable: true });
+  // Kept for someone to look at, but bounded: past DEAD_LETTERS_KEPT, the oldest go.
+  await channel.assertQueue(DEAD_VIEW_EVENTS_QUEUE, { durable: true, arguments: { 'x-max-length': DEAD_LETTERS_KEPT } });
   await channel.assertQueue(VIEW_EVENTS_QUEUE, {
     durable: true,
     arguments: {

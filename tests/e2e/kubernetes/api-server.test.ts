@@ -52,8 +52,8 @@ beforeAll(async () => {
     expect(node.status).toBe(201);
   }
   // What a cluster's storage would provide: for each of the two installs, a volume for Jaeger's
-  // claim and one for the log store's.
-  for (const name of ['volume-1', 'volume-2', 'volume-3', 'volume-4']) {
+  // claim, one for the log store's and one for the broker's.
+  for (const name of ['volume-1', 'volume-2', 'volume-3', 'volume-4', 'volume-5', 'volume-6']) {
     const volume = await cluster.call('POST', '/api/v1/persistentvolumes', {
       apiVersion: 'v1',
       kind: 'PersistentVolume',
@@ -73,7 +73,7 @@ afterAll(async () => {
 });
 
 test('every object of the chart is accepted under Pod Security "restricted", with no warning', () => {
-  expect(applied.length).toBe(26);
+  expect(applied.length).toBe(31);
   expect(applied.filter((result) => result.status !== 201 || result.warnings.length > 0)).toEqual([]);
 });
 
@@ -126,12 +126,12 @@ test('the controllers create every pod, admission lets each in, and every rollou
   await waitFor('every workload rolled out', 60_000, async () => {
     const deployments = (await cluster.call('GET', `/apis/apps/v1/namespaces/${NAMESPACE}/deployments`)).body.items;
     const daemonSet = await read('DaemonSet', 'otel-collector');
-    const statefulSet = await read('StatefulSet', 'victoria-logs');
+    const statefulSets = await Promise.all(['victoria-logs', 'rabbitmq'].map((name) => read('StatefulSet', name)));
     return (
       deployments.length === 6 &&
       deployments.every((deployment: Manifest) => deployment.status.availableReplicas === deployment.spec.replicas) &&
       daemonSet.status.numberAvailable === 2 &&
-      statefulSet.status.readyReplicas === 1
+      statefulSets.every((statefulSet) => statefulSet.status.readyReplicas === 1)
     );
   });
   const agents = (await cluster.call('GET', `${objectPath('v1', 'Pod', NAMESPACE)}?labelSelector=app.kubernetes.io/name%3Dotel-collector`))

@@ -71,16 +71,17 @@ describe('helm', () => {
       return count;
     };
     expect(kinds(defaults)).toEqual({
-      ConfigMap: 4,
+      ConfigMap: 5,
       DaemonSet: 1,
       Deployment: 6,
-      NetworkPolicy: 2,
+      NetworkPolicy: 3,
       PersistentVolumeClaim: 1,
       Role: 1,
       RoleBinding: 1,
-      Service: 8,
+      Secret: 1,
+      Service: 9,
       ServiceAccount: 1,
-      StatefulSet: 1,
+      StatefulSet: 2,
     });
   });
 });
@@ -94,6 +95,8 @@ describe('one source of truth', () => {
     ['jaeger-config.yaml', 'jaeger-config.yaml'],
     ['jaeger-ui-config.json', 'jaeger-ui-config.json'],
     ['prometheus.yml', 'prometheus.yml'],
+    ['rabbitmq.conf', 'rabbitmq/rabbitmq.conf'],
+    ['rabbitmq-enabled-plugins', 'rabbitmq/enabled_plugins'],
   ])("the chart's files/%s is a link to the repository's %s, not a copy", (file, target) => {
     const path = join(CHART_DIR, 'files', file);
     expect(lstatSync(path).isSymbolicLink()).toBe(true);
@@ -106,6 +109,7 @@ describe('one source of truth', () => {
     expect(findManifest(defaults, 'ConfigMap', 'otel-collector').data['agent.yaml']).toBe(read('two-tier/agent.yaml'));
     expect(findManifest(defaults, 'ConfigMap', 'otel-gateway').data['config.yaml']).toBe(read('two-tier/gateway.yaml'));
     expect(findManifest(defaults, 'ConfigMap', 'jaeger').data['config.yaml']).toBe(read('jaeger-config.yaml'));
+    expect(findManifest(defaults, 'ConfigMap', 'rabbitmq').data['rabbitmq.conf']).toBe(read('rabbitmq/rabbitmq.conf'));
   });
 
   test('values.yaml agrees with .env: versions, ports, sampling, export settings and memory limits', () => {
@@ -114,6 +118,7 @@ describe('one source of truth', () => {
       jaeger: values.images.jaeger.tag,
       prometheus: values.images.prometheus.tag,
       victoriaLogs: values.images.victoriaLogs.tag,
+      rabbitmq: values.images.rabbitmq.tag,
       ports: values.ports,
       tailSampling: { latency: values.tailSampling.latencyThresholdMs, percentage: values.tailSampling.percentage },
       telemetry: [values.telemetry.protocol, values.telemetry.batchScheduleDelayMs, values.telemetry.metricExportIntervalMs],
@@ -127,6 +132,7 @@ describe('one source of truth', () => {
       jaeger: dotenv.JAEGER_VERSION,
       prometheus: dotenv.PROMETHEUS_VERSION,
       victoriaLogs: dotenv.VICTORIA_LOGS_VERSION,
+      rabbitmq: dotenv.RABBITMQ_VERSION,
       ports: {
         frontend: Number(dotenv.FRONTEND_PORT),
         usersService: Number(dotenv.USERS_SERVICE_PORT),
@@ -148,8 +154,49 @@ describe('one source of truth', () => {
         jaeger: `${dotenv.JAEGER_MEMORY_MB}Mi`,
         prometheus: `${dotenv.PROMETHEUS_MEMORY_MB}Mi`,
         victoriaLogs: `${dotenv.VICTORIA_LOGS_MEMORY_MB}Mi`,
+        rabbitmq: `${dotenv.RABBITMQ_MEMORY_MB}Mi`,
       },
     });
+  });
+});
+
+describe('the broker', () => {
+  const postsEnv = (manifests: Manifest[]): { name: string; value?: string; valueFrom?: unknown }[] =>
+    findManifest(manifests, 'Deployment', 'posts-service').spec.template.spec.containers[0].env;
+
+  test("posts-service reaches it by its Service, as the Secret's user, the password defined before the URL that expands it", () => {
+    const env = postsEnv(defaults);
+    const index = (name: string) => env.findIndex((variable) => variable.name === name);
+    expect(env[index('AMQP_URL')]?.value).toBe('amqp://demo:$(RABBITMQ_PASSWORD)@rabbitmq:5672');
+    expect(env[index('RABBITMQ_PASSWORD')]?.valueFrom).toEqual({ secretKeyRef: { name: 'rabbitmq', key: 'password' } });
+    expect(index('RABBITMQ_PASSWORD')).toBeLessThan(index('AMQP_URL'));
+    const secret = findManifest(defaults, 'Secret', 'rabbitmq');
+    expect(secret.stringData['20-user.conf']).toBe(`default_user = demo\ndefault_pass = ${secret.stringData.password}\n`);
+    expect(secret.stringData.password).toMatch(/^[A-Za-z0-9]{32}$/);
+  });
+
+  test('keeps its queue on a claim of its own, and takes AMQP from posts-service only', () => {
+    const broker = findManifest(defaults, 'StatefulSet', 'rabbitmq');
+    expect(broker.spec.volumeClaimTemplates.map((claim: Manifest) => claim.metadata.name)).toEqual(['data']);
+    expect(broker.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/rabbitmq' });
+    const policy = findManifest(defaults, 'NetworkPolicy', 'rabbitmq-from-posts-service');
+    expect(policy.spec.ingress).toEqual([
+      {
+        from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'posts-service', 'app.kubernetes.io/instance': 'demo' } } }],
+        ports: [{ port: 'amqp' }],
+      },
+    ]);
+    // The policy every other pod has does not open the broker to the whole release.
+    const release = findManifest(defaults, 'NetworkPolicy', 'within-release');
+    expect(release.spec.podSelector.matchExpressions).toEqual([{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['rabbitmq'] }]);
+  });
+
+  test('rabbitmq.enabled=false: no broker, and posts-service publishes nothing', () => {
+    const without = renderChart(helm, 'default-values.yaml', 'demo', ['--set', 'rabbitmq.enabled=false']);
+    expect(
+      without.filter((manifest) => manifest.metadata.name === 'rabbitmq' || manifest.metadata.name === 'rabbitmq-from-posts-service'),
+    ).toEqual([]);
+    expect(postsEnv(without).map((variable) => variable.name)).not.toContain('AMQP_URL');
   });
 });
 
@@ -201,8 +248,8 @@ describe('the agents', () => {
 describe('every pod', () => {
   test.each(CI_VALUES)('has CPU and memory limits, and runs as a non-root user (ci/%s)', (file) => {
     const templates = podTemplates(rendered(file));
-    // Eight workloads; the gateways are not made when tail sampling is off.
-    expect(templates).toHaveLength(file === 'tail-sampling-off-values.yaml' ? 7 : 8);
+    // Nine workloads; the gateways are not made when tail sampling is off.
+    expect(templates).toHaveLength(file === 'tail-sampling-off-values.yaml' ? 8 : 9);
     for (const { workload, spec } of templates) {
       expect([workload, spec.securityContext]).toEqual([
         workload,

@@ -209,6 +209,7 @@ const PLURALS: Record<string, string> = {
   Pod: 'pods',
   Role: 'roles',
   RoleBinding: 'rolebindings',
+  Secret: 'secrets',
   Service: 'services',
   ServiceAccount: 'serviceaccounts',
   StatefulSet: 'statefulsets',

@@ -69,6 +69,7 @@ export function defaultPodsByComponent(nodes: number): Record<string, number> {
     jaeger: 1,
     prometheus: 1,
     'victoria-logs': 1,
+    rabbitmq: 1,
     'otel-collector': nodes,
   };
 }

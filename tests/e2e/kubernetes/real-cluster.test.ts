@@ -34,7 +34,14 @@ const volumes: string[] = [];
 const COMPONENTS = defaultPodsByComponent(1);
 
 /** The pipeline's images: the offline stand-ins where tools/compose/offline-images.sh made them, else the official ones. */
-function pipelineImages(): { collector: string; jaeger: string; prometheus: string; victoriaLogs: string; offline: boolean } {
+function pipelineImages(): {
+  collector: string;
+  jaeger: string;
+  prometheus: string;
+  victoriaLogs: string;
+  rabbitmq: string;
+  offline: boolean;
+} {
   const env = readEnvFile(join(REPO_ROOT, '.env'));
   const offlineFile = join(REPO_ROOT, OFFLINE_ENV_FILE);
   const offline = existsSync(offlineFile) ? readEnvFile(offlineFile) : {};
@@ -43,6 +50,7 @@ function pipelineImages(): { collector: string; jaeger: string; prometheus: stri
     jaeger: offline.JAEGER_IMAGE ?? `jaegertracing/jaeger:${env.JAEGER_VERSION}`,
     prometheus: offline.PROMETHEUS_IMAGE ?? `prom/prometheus:${env.PROMETHEUS_VERSION}`,
     victoriaLogs: offline.VICTORIA_LOGS_IMAGE ?? `victoriametrics/victoria-logs:${env.VICTORIA_LOGS_VERSION}`,
+    rabbitmq: offline.RABBITMQ_IMAGE ?? `rabbitmq:${env.RABBITMQ_VERSION}`,
     offline: offline.COLLECTOR_IMAGE !== undefined,
   };
 }
@@ -99,7 +107,7 @@ describeWhereEnabled(
       node = await startNode(
         cluster,
         binaries,
-        [...services, images.collector, images.jaeger, images.prometheus, images.victoriaLogs],
+        [...services, images.collector, images.jaeger, images.prometheus, images.victoriaLogs, images.rabbitmq],
         PAUSE_IMAGE,
       );
 
@@ -109,7 +117,7 @@ describeWhereEnabled(
         metadata: { name: NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
       };
       expect((await cluster.call('POST', '/api/v1/namespaces', namespace)).status).toBe(201);
-      for (const name of ['jaeger-volume', 'victoria-logs-volume']) {
+      for (const name of ['jaeger-volume', 'victoria-logs-volume', 'rabbitmq-volume']) {
         const path = mkdtempSync(join(tmpdir(), `${name}-`));
         volumes.push(path);
         chmodSync(path, 0o777);
@@ -132,6 +140,7 @@ describeWhereEnabled(
         ...imageValues('jaeger', images.jaeger),
         ...imageValues('prometheus', images.prometheus),
         ...imageValues('victoriaLogs', images.victoriaLogs),
+        ...imageValues('rabbitmq', images.rabbitmq),
       ];
       for (const manifest of renderChart(binaries.helm, 'default-values.yaml', NAMESPACE, overrides)) {
         // The locally built Collector of the offline path has no k8s_attributes (docs/kubernetes.md):
@@ -231,6 +240,24 @@ describeWhereEnabled(
         ]);
         if (!images.offline) expect(span.resource['k8s.deployment.name']).toBe(span.service);
       }
+    });
+
+    test("a view event that fails every attempt crosses the broker's pod: PRODUCER, then 3 CONSUMER attempts in the request's trace, kept by the tail sampler", async () => {
+      const attempts = 3;
+      const response = await fetch(`${frontendUrl}/api/users/1?fault=view-recorder:error=500`);
+      expect(response.status).toBe(200);
+      const traceId = traceIdOf(response.headers.get('traceresponse'));
+      // The request's 8 spans, the PRODUCER, and each attempt's CONSUMER span with its injected_fault.
+      const { spans, visibleAfterMs } = await waitForTrace(jaegerUrl, traceId, 8 + 1 + 2 * attempts, { timeoutMs: 60_000 });
+      const producer = spans.find((span) => span.kind === 'PRODUCER');
+      const consumers = spans.filter((span) => span.kind === 'CONSUMER').sort((a, b) => a.startUs - b.startUs);
+      expect(consumers.map((span) => [span.parentSpanId, span.attributes['demo.delivery.attempt'], span.status])).toEqual(
+        [1, 2, 3].map((attempt) => [producer?.spanId, attempt, 'ERROR']),
+      );
+      expect(producer?.resource['k8s.pod.name']).toMatch(/^posts-service-/);
+      process.stdout.write(
+        `[real-cluster report] ${JSON.stringify({ viewEvent: { spans: spans.length, attempts: consumers.length, visibleAfterMs } })}\n`,
+      );
     });
   },
 );

@@ -4,7 +4,7 @@ posts-service.yaml with:
   root: $   component: the service's name   port: its HTTP port   replicas
   grpcPort, grpcService: optional, a second port served over gRPC, and the service its readiness asks
     grpc.health.v1 about (posts-service)
-  env: the service's own environment, a list of {name, value}
+  env: the service's own environment, a list of {name, value} or {name, valueFrom}
 The OTEL_* environment is compose's x-node-environment; the pod's identity comes from the
 downward API and becomes resource attributes, so no code in the service knows about Kubernetes.
 */}}
@@ -74,9 +74,8 @@ spec:
               value: {{ $values.demo.faultInjection | quote }}
             - name: PORT
               value: {{ .port | quote }}
-            {{- range .env }}
-            - name: {{ .name }}
-              value: {{ .value | quote }}
+            {{- with .env }}
+            {{- toYaml . | nindent 12 }}
             {{- end }}
           readinessProbe:
             {{- if .grpcPort }}
