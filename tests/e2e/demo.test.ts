@@ -6,6 +6,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT, rabbitmqInstalled, readEnvFile } from '@demo/stack';
+import { contractViolations, traceIdOf } from './contract-matcher';
+import { waitForTrace } from './jaeger';
+import { userWithPostsContract, viewRecordedAloneContract } from './trace-contracts';
 
 const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
 let demo: ChildProcess | undefined;
@@ -77,10 +80,15 @@ test('the banner names the broker when RabbitMQ is installed (as in CI), and say
   else expect(stdout).toContain('no RabbitMQ here, so no posts.viewed events: sudo tools/rabbitmq.sh installs it');
 });
 
-test('a request answers 200, and its line with the trace link shows in the terminal', async () => {
+test('a request answers 200, its line with the trace link shows in the terminal, and with the broker its trace goes on to record_post_views', async () => {
   const response = await fetch(`http://127.0.0.1:${dotenv.FRONTEND_PORT}/api/users/1`);
   expect(response.status).toBe(200);
   await waitFor(/GET \/api\/users\/1 -> 200 in .* http:\/\/localhost:\d+\/trace\/[0-9a-f]{32}/, 10_000);
+  // The README's curl, in this mode: with RabbitMQ (as in CI), PRODUCER -> CONSUMER -> record_post_views.
+  const contract = rabbitmqInstalled() ? viewRecordedAloneContract(1) : userWithPostsContract(1);
+  const traceId = traceIdOf(response.headers.get('traceresponse'));
+  const { spans } = await waitForTrace(`http://127.0.0.1:${dotenv.JAEGER_UI_PORT}`, traceId, contract.spans.length, { timeoutMs: 20_000 });
+  expect(contractViolations(contract, spans)).toEqual([]);
 });
 
 test('Ctrl-C stops everything, with exit 0', async () => {

@@ -179,4 +179,29 @@ describeWithBroker('view-events-faults.test.ts')('posts.viewed under faults', ()
     expect(lines.filter((line) => line.includes('redelivered')).length).toBeGreaterThanOrEqual(ATTEMPTS - 1);
     expect(lines.filter((line) => line.includes(`moved to ${DEAD_LETTERS}`)).length).toBeGreaterThanOrEqual(1);
   });
+
+  test('a queue of the same name with other arguments (an older version made it): one error line with the fix, and requests still answer', async () => {
+    await stack.process('posts-service').stop(10_000);
+    const admin = await brokerChannel();
+    await admin.deleteQueue(QUEUE);
+    await admin.assertQueue(QUEUE, { durable: true });
+    await stack.start('posts-service');
+    const response = await fetch(`${stack.frontendUrl}/api/users/5`);
+    expect(response.status).toBe(200);
+    const refused = await eventually(
+      () =>
+        stack
+          .process('posts-service')
+          .logs.split('\n')
+          .filter((line) => line.includes('the broker refused the view-event queues')),
+      (lines) => lines.length >= 2,
+      10_000,
+      "posts-service's error line, from the publisher and the consumer",
+    );
+    const lines = refused.map((line) => JSON.parse(line) as { level: string; role: string; fix: string });
+    expect(lines.map(({ level, role, fix }) => [level, role, fix.includes(`delete_queue ${QUEUE}`)]).sort()).toEqual([
+      ['error', 'view-event consumer', true],
+      ['error', 'view-event publisher', true],
+    ]);
+  }, 60_000);
 });

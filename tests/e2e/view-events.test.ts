@@ -56,6 +56,8 @@ describeWithBroker('view-events.test.ts')('posts.viewed through RabbitMQ', () =>
     });
     expect(producer.attributes).toMatchObject({ 'messaging.system': 'rabbitmq' });
     expect(record.attributes).toMatchObject({ 'db.operation.name': 'INSERT', 'db.collection.name': 'post_views' });
+    // And the bootstrap's self-check sees amqplib patched: no warning that it is not.
+    expect(stack.process('posts-service').fullLogs()).not.toContain('is in use but not instrumented');
     // publish() returns at once, so the PRODUCER span may start after the response has gone: no
     // order against the SERVER span is promised (CI saw it start 1 ms after). The consumer's work
     // follows its message. That the answer never waits for the broker is the next test's point.

@@ -118,9 +118,13 @@ function presenceOf(watched: WatchedModule, view: ProcessView): Presence {
 function isPatched(watched: WatchedModule, instrumentation: Instrumentation, view: ProcessView): boolean {
   if (watched.instrumentation === 'undici') return view.fetchObserved;
   // InstrumentationBase sets moduleExports on the definitions it holds (its _modules) when it
-  // patches one. getModuleDefinitions() cannot tell: it calls init() again and returns fresh ones.
+  // patches one: on the module's, or, for an instrumentation that patches files inside the
+  // package only (amqplib's), on those files'. getModuleDefinitions() cannot tell: it calls
+  // init() again and returns fresh ones.
   const held = (instrumentation as Instrumentation & { _modules?: InstrumentationModuleDefinition[] })._modules ?? [];
-  return held.some((definition) => definition.moduleExports !== undefined);
+  return held.some(
+    (definition) => definition.moduleExports !== undefined || definition.files.some((file) => file.moduleExports !== undefined),
+  );
 }
 
 function diagnose(watched: WatchedModule, presence: Presence, enabled: boolean, view: ProcessView): { cause: string; fix: string } {

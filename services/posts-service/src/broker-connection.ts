@@ -71,6 +71,8 @@ export class BrokerConnection {
       if (this.outage) log('info', 'broker reachable again', { role: this.role });
       this.outage = false;
     } catch (error) {
+      // Closed quietly, so that the line below names the failure, not the close that followed it.
+      this.connection?.removeAllListeners('close');
       await this.connection?.close().catch(() => {});
       this.lost(String(error));
     }
@@ -81,9 +83,25 @@ export class BrokerConnection {
     this.onLost();
     if (this.stopped) return;
     // One line an outage, not one a retry.
-    if (!this.outage) log('warn', 'broker unreachable, retrying', { role: this.role, reason, retryMs: BrokerConnection.RECONNECT_MS });
+    if (!this.outage) logOutage(this.role, reason);
     this.outage = true;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.open(), BrokerConnection.RECONNECT_MS);
   }
+}
+
+/**
+ * An outage's one line. A queue declared with other arguments than the broker already holds
+ * (PRECONDITION_FAILED: a queue an older version made) never heals by retrying: an error, with the fix.
+ */
+function logOutage(role: string, reason: string): void {
+  if (reason.includes('PRECONDITION_FAILED')) {
+    log('error', 'the broker refused the view-event queues: one exists with other arguments; retrying will not help', {
+      role,
+      reason,
+      fix: `delete the queue (rabbitmqctl delete_queue ${VIEW_EVENTS_QUEUE}), or start the broker afresh (pnpm demo --wipe)`,
+    });
+    return;
+  }
+  log('warn', 'broker unreachable, retrying', { role, reason, retryMs: BrokerConnection.RECONNECT_MS });
 }
