@@ -28,7 +28,13 @@ const { userWithPostsOverGrpcFromPage, ...httpPage } = PAGE_CONTRACTS;
 const { userWithPostsOverGrpc: grpcLog, injectedUnavailableOverGrpc: grpcFaultLog, ...httpLogs } = LOG_CONTRACTS;
 
 const WATERFALLS: Record<string, Record<string, TraceContract>> = {
-  'README.md': { ...TRACE_CONTRACTS, ...httpPage, ...httpFailures, viewRecordedAlone: EVENT_CONTRACTS.viewRecordedAlone },
+  'README.md': {
+    ...TRACE_CONTRACTS,
+    ...httpPage,
+    ...httpFailures,
+    viewRecordedAlone: EVENT_CONTRACTS.viewRecordedAlone,
+    batch: EVENT_CONTRACTS.batch,
+  },
   'docs/messaging.md': EVENT_CONTRACTS,
   'docs/grpc.md': { ...GRPC_FAULT_CONTRACTS, postsServiceDownOverGrpc, userWithPostsOverGrpcFromPage },
 };

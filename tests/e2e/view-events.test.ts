@@ -86,9 +86,8 @@ describeWithBroker('view-events.test.ts')('posts.viewed through RabbitMQ', () =>
     await stack.start('rabbitmq');
     // The buffered event goes out on the new connection, in the request's trace.
     const { spans } = await waitForTrace(stack.jaegerUrl, traceId, REQUEST_SPANS + EVENT_SPANS, { timeoutMs: 30_000 });
-    expect(spans.filter((span) => span.kind === 'PRODUCER' || span.kind === 'CONSUMER' || span.name === 'record_post_views')).toHaveLength(
-      3,
-    );
+    // The same contract as with the broker up: the PRODUCER span, sent late, still hangs under the request.
+    expect(contractViolations(viewRecordedAloneContract(2), spans)).toEqual([]);
     report('broker down', { answeredMs: Math.round(answeredMs), spans: spans.length }, 'view-events report');
   }, 120_000);
 });
