@@ -68,10 +68,23 @@ describe('docker-compose.yml', () => {
   const { services } = loadCompose();
   const apps = SERVICE_NAMES;
 
-  test('holds the three services, the Collector, Jaeger, Prometheus, VictoriaLogs and the one-shot volume preparer', () => {
+  test('holds the three services, the broker, the Collector, Jaeger, Prometheus, VictoriaLogs and the one-shot volume preparer', () => {
     expect(Object.keys(services).sort()).toEqual(
-      [...apps, 'init-volumes', 'jaeger', 'load-generator', 'otel-collector', 'prometheus', 'victoria-logs'].sort(),
+      [...apps, 'init-volumes', 'jaeger', 'load-generator', 'otel-collector', 'prometheus', 'rabbitmq', 'victoria-logs'].sort(),
     );
+  });
+
+  test('posts-service publishes to the broker by its name; the broker is on the backend network only, publishes no port, keeps its queue on a volume', () => {
+    const broker = services.rabbitmq as ComposeService & { hostname?: string };
+    expect(services['posts-service']?.environment).toMatchObject({ AMQP_URL: `amqp://guest:guest@rabbitmq:${dotenv.RABBITMQ_PORT}` });
+    expect(broker.image).toBe(`rabbitmq:${dotenv.RABBITMQ_VERSION}`);
+    expect({ networks: broker.networks, ports: broker.ports, hostname: broker.hostname }).toEqual({
+      networks: ['backend'],
+      ports: undefined,
+      hostname: 'rabbitmq',
+    });
+    expect(broker.volumes).toContain('rabbitmq-data:/var/lib/rabbitmq');
+    expect(broker.volumes).toContain('./rabbitmq/rabbitmq.conf:/etc/rabbitmq/rabbitmq.conf:ro');
   });
 
   test('the load generator runs only with --profile load: built from tools/load, sending LOAD_RATE to the frontend', () => {
@@ -109,13 +122,22 @@ describe('docker-compose.yml', () => {
       variable('JAEGER_IMAGE', `jaegertracing/jaeger:${version('JAEGER_VERSION')}`),
       variable('PROMETHEUS_IMAGE', `prom/prometheus:${version('PROMETHEUS_VERSION')}`),
       variable('VICTORIA_LOGS_IMAGE', `victoriametrics/victoria-logs:${version('VICTORIA_LOGS_VERSION')}`),
+      variable('RABBITMQ_IMAGE', `rabbitmq:${version('RABBITMQ_VERSION')}`),
       variable('BUSYBOX_IMAGE', `busybox:${version('BUSYBOX_VERSION')}`),
       variable('NODE_IMAGE', `node:${version('NODE_VERSION')}-bookworm-slim`),
     ]) {
       expect(text).toContain(reference);
     }
     // .env names none of them: an ordinary machine gets the official images.
-    for (const name of ['NODE_IMAGE', 'COLLECTOR_IMAGE', 'JAEGER_IMAGE', 'PROMETHEUS_IMAGE', 'VICTORIA_LOGS_IMAGE', 'BUSYBOX_IMAGE']) {
+    for (const name of [
+      'NODE_IMAGE',
+      'COLLECTOR_IMAGE',
+      'JAEGER_IMAGE',
+      'PROMETHEUS_IMAGE',
+      'VICTORIA_LOGS_IMAGE',
+      'RABBITMQ_IMAGE',
+      'BUSYBOX_IMAGE',
+    ]) {
       expect([name, dotenv[name]]).toEqual([name, undefined]);
     }
   });

@@ -5,7 +5,7 @@ import { type Binaries, ensureBinaries } from './binaries';
 import { collectorSpec, gatewayName, gatewaySpec } from './components/collector';
 import { jaegerSpec, jaegerUiConfigFor } from './components/jaeger';
 import { prometheusSpec } from './components/prometheus';
-import { amqpUrl, rabbitmqServer, rabbitmqSpec, stopEpmd } from './components/rabbitmq';
+import { amqpUrl, findRabbitmq, rabbitmqInstallation, rabbitmqSpec, stopEpmd } from './components/rabbitmq';
 import {
   baseServiceEnv,
   PROJECT_BOOTSTRAP,
@@ -176,7 +176,8 @@ export class Stack {
     const codes: Record<string, number | null> = {};
     for (const name of [...SERVICE_NAMES].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
     for (const name of [...this.pipelineNames].reverse()) codes[name] = (await this.processes.get(name)?.stop()) ?? null;
-    if (this.ports.broker) stopEpmd(this.ports.broker.epmd);
+    const broker = this.ports.broker && findRabbitmq();
+    if (this.ports.broker && broker) stopEpmd(broker, this.ports.broker.epmd);
     for (const dir of this.tempDirs) rmSync(dir, { recursive: true, force: true });
     return codes;
   }
@@ -267,7 +268,12 @@ function pipelineComponents(
   const collectorEnv = { VICTORIA_LOGS_OTLP_LOGS_URL: victoriaLogsIngestUrl(ports.victoriaLogs), ...options.collectorEnv };
   const health = (port: number, path = '/') => `http://127.0.0.1:${port}${path}`;
   const broker: [string, Component][] = ports.broker
-    ? [['rabbitmq', readyAt(rabbitmqSpec(rabbitmqServer(), ports.broker, dataFor('rabbitmq')), health(ports.broker.metrics, '/metrics'))]]
+    ? [
+        [
+          'rabbitmq',
+          readyAt(rabbitmqSpec(rabbitmqInstallation(), ports.broker, dataFor('rabbitmq')), health(ports.broker.metrics, '/metrics')),
+        ],
+      ]
     : [];
   return [
     ...broker,

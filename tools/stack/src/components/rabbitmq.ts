@@ -1,11 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readEnvFile } from '../env-file';
 import type { ProcessSpec } from '../process';
-import { inheritedEnv } from '../repo';
+import { inheritedEnv, REPO_ROOT } from '../repo';
 
-/** Where Debian's rabbitmq-server package (tools/rabbitmq.sh) puts the broker's start script. */
+/** Where Debian's rabbitmq-server package (sudo tools/rabbitmq.sh) puts the broker's start script. */
 const DEBIAN_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
+/** The start script inside a package tree unpacked elsewhere (tools/rabbitmq.sh --user). */
+const SERVER_IN_TREE = 'usr/lib/rabbitmq/bin/rabbitmq-server';
+
+/** A RabbitMQ to run: its start script, and the environment that script needs to find its Erlang. */
+export interface RabbitmqInstallation {
+  server: string;
+  env: Record<string, string>;
+}
 
 export interface BrokerPorts {
   /** AMQP 0-9-1. */
@@ -17,19 +26,42 @@ export interface BrokerPorts {
   epmd: number;
 }
 
-/** The broker's start script: RABBITMQ_SERVER, or Debian's; a clear error if there is none. */
-export function rabbitmqServer(env: NodeJS.ProcessEnv = process.env): string {
-  const server = env.RABBITMQ_SERVER ?? DEBIAN_SERVER;
-  if (existsSync(server)) return server;
+/**
+ * The RabbitMQ to run: RABBITMQ_SERVER, else Debian's system-wide package, else the packages
+ * tools/rabbitmq.sh --user unpacked into the binaries' cache; undefined when there is none.
+ */
+export function findRabbitmq(env: NodeJS.ProcessEnv = process.env): RabbitmqInstallation | undefined {
+  const version = readEnvFile(join(REPO_ROOT, '.env')).RABBITMQ_VERSION ?? '';
+  const cached = join(env.GO_BINARIES_DIR ?? join(REPO_ROOT, '.cache/go-binaries'), `rabbitmq-${version}`, 'root', SERVER_IN_TREE);
+  const server = [env.RABBITMQ_SERVER, DEBIAN_SERVER, cached].find((path): path is string => path !== undefined && existsSync(path));
+  if (!server) return undefined;
+  return { server, env: erlangEnv(server) };
+}
+
+/** The RabbitMQ to run, or a clear error saying how to get one. */
+export function rabbitmqInstallation(env: NodeJS.ProcessEnv = process.env): RabbitmqInstallation {
+  const found = findRabbitmq(env);
+  if (found) return found;
   throw new Error(
-    `RabbitMQ is not installed (no ${server}). tools/rabbitmq.sh installs Debian's rabbitmq-server (as root), ` +
-      'or set RABBITMQ_SERVER to the rabbitmq-server script of another installation.',
+    "RabbitMQ is not installed. sudo tools/rabbitmq.sh installs Debian's rabbitmq-server; tools/rabbitmq.sh --user " +
+      "unpacks it into the binaries' cache, without root; or set RABBITMQ_SERVER to the rabbitmq-server script of another installation.",
   );
 }
 
-/** Whether a broker can be started here (rabbitmqServer() says why not). */
+/** Whether a broker can be started here (rabbitmqInstallation() says why not). */
 export function rabbitmqInstalled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return existsSync(env.RABBITMQ_SERVER ?? DEBIAN_SERVER);
+  return findRabbitmq(env) !== undefined;
+}
+
+/**
+ * A package tree unpacked outside / (tools/rabbitmq.sh --user) carries its Erlang beside it, its
+ * erl scripts pointed at it: the broker's scripts find erl and epmd on PATH.
+ */
+function erlangEnv(server: string): Record<string, string> {
+  const tree = server.endsWith(`/${SERVER_IN_TREE}`) ? server.slice(0, -SERVER_IN_TREE.length - 1) : '';
+  const erlangBin = join(tree, 'usr/lib/erlang/bin');
+  if (tree === '' || !existsSync(join(erlangBin, 'erl'))) return {};
+  return { PATH: `${erlangBin}:${process.env.PATH ?? ''}` };
 }
 
 /**
@@ -37,7 +69,7 @@ export function rabbitmqInstalled(env: NodeJS.ProcessEnv = process.env): boolean
  * start script exec the Erlang VM itself, so the process the runner holds is the broker, and its
  * SIGTERM is the broker's orderly shutdown.
  */
-export function rabbitmqSpec(server: string, ports: BrokerPorts, dataDir: string): ProcessSpec {
+export function rabbitmqSpec(installation: RabbitmqInstallation, ports: BrokerPorts, dataDir: string): ProcessSpec {
   const home = join(dataDir, 'home');
   mkdirSync(home, { recursive: true });
   const config = join(dataDir, 'rabbitmq.conf');
@@ -56,11 +88,12 @@ export function rabbitmqSpec(server: string, ports: BrokerPorts, dataDir: string
   writeFileSync(plugins, '[rabbitmq_prometheus].\n');
   return {
     name: 'rabbitmq',
-    command: server,
+    command: installation.server,
     args: [],
     cwd: dataDir,
     env: {
       ...inheritedEnv(),
+      ...installation.env,
       // The Erlang cookie is written into $HOME.
       HOME: home,
       RUNNING_UNDER_SYSTEMD: 'true',
@@ -82,8 +115,8 @@ export function rabbitmqSpec(server: string, ports: BrokerPorts, dataDir: string
  * Stops the port mapper the broker started on its private port: epmd daemonizes, and outlives
  * the broker. Nothing else listens there.
  */
-export function stopEpmd(port: number): void {
-  spawnSync('epmd', ['-kill'], { env: { ...inheritedEnv(), ERL_EPMD_PORT: String(port) }, stdio: 'ignore' });
+export function stopEpmd(installation: RabbitmqInstallation, port: number): void {
+  spawnSync('epmd', ['-kill'], { env: { ...inheritedEnv(), ...installation.env, ERL_EPMD_PORT: String(port) }, stdio: 'ignore' });
 }
 
 export function amqpUrl(port: number): string {
