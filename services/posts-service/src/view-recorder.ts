@@ -73,7 +73,7 @@ export class ViewRecorder {
     await assertViewEventQueues(channel);
     await channel.prefetch(PREFETCH);
     await channel.consume(VIEW_EVENTS_QUEUE, (message) => {
-      if (message) void this.handle(channel, message);
+      if (message) this.handle(channel, message).catch((error: unknown) => unexpected('handling a view event', error));
     });
   }
 
@@ -82,7 +82,7 @@ export class ViewRecorder {
     if (!event) {
       this.counts.rejected++;
       log('warn', `not a posts.viewed event: moved to ${DEAD_VIEW_EVENTS_QUEUE}`, { bytes: message.content.length });
-      channel.nack(message, false, false);
+      settle(() => channel.nack(message, false, false));
       return;
     }
     const delivery = { message, event, context: context.active() };
@@ -102,21 +102,22 @@ export class ViewRecorder {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.pending.splice(0);
-    if (batch.length > 0) void this.record(channel, batch);
+    if (batch.length > 0) this.record(channel, batch).catch((error: unknown) => unexpected('recording a batch', error));
   }
 
   /** Records a batch (or one delivery) in one transaction, then acknowledges each message. */
   private async record(channel: Channel, batch: Delivery[]): Promise<void> {
     const events = batch.map(({ message, event }) => ({ messageId: message.properties.messageId, postIds: event.postIds }));
     const write = () => this.database.recordPostViews(events);
+    let repeats: number;
     try {
-      const repeats = batch.length === 1 ? await context.with((batch[0] as Delivery).context, write) : await inBatchTrace(batch, write);
-      this.counts.recorded += batch.length - repeats;
-      this.counts.repeats += repeats;
-      for (const { message } of batch) channel.ack(message);
+      repeats = batch.length === 1 ? await context.with((batch[0] as Delivery).context, write) : await inBatchTrace(batch, write);
     } catch (error) {
-      this.failed(channel, batch, error);
+      return this.failed(channel, batch, error);
     }
+    this.counts.recorded += batch.length - repeats;
+    this.counts.repeats += repeats;
+    for (const { message } of batch) settle(() => channel.ack(message));
   }
 
   /** Hands the deliveries back: the broker redelivers each, or dead-letters it after its last attempt. */
@@ -126,9 +127,27 @@ export class ViewRecorder {
       const attempt = attemptOf(message);
       const next = attempt < MAX_ATTEMPTS ? 'redelivered' : `moved to ${DEAD_VIEW_EVENTS_QUEUE}`;
       log('warn', `recording post views failed: ${next}`, { attempt, maxAttempts: MAX_ATTEMPTS, error: String(error) });
-      channel.nack(message, false, true);
+      settle(() => channel.nack(message, false, true));
     }
   }
+}
+
+/**
+ * Acks or nacks a delivery. On a channel that closed meanwhile (the broker restarting) it throws;
+ * there is nothing left to settle then: the broker hands every unsettled delivery out again, and
+ * one already recorded comes back as a repeat of its message id.
+ */
+function settle(action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'IllegalOperationError')) throw error;
+  }
+}
+
+/** A failure nothing above expected: logged, never a crash of the service. */
+function unexpected(what: string, error: unknown): void {
+  log('error', `${what} failed unexpectedly`, { error: String(error) });
 }
 
 /** 1 for a first delivery; the quorum queue counts the redeliveries in x-delivery-count. */

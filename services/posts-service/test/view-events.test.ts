@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import request from 'supertest';
 import { buildApp } from '../src/app';
 import { PostsDatabase } from '../src/database';
-import { parseEvent } from '../src/view-recorder';
+import { parseEvent, ViewRecorder } from '../src/view-recorder';
 
 let database: PostsDatabase;
 beforeEach(() => {
@@ -59,5 +59,57 @@ describe('parseEvent', () => {
     ['null', 'null'],
   ])('refuses %s', (_what, content) => {
     expect(parseEvent(Buffer.from(content))).toBeUndefined();
+  });
+});
+
+describe('ViewRecorder, around a channel that closes under it', () => {
+  /** What amqplib throws on a closed channel (its lib/error.js). */
+  const channelClosed = () => Object.assign(new Error('Channel closed'), { name: 'IllegalOperationError' });
+  const event = { authorId: 1, postIds: [1, 11], viewedAt: '2026-12-04T11:00:00.000Z' };
+
+  async function deliverTo(recorder: ViewRecorder, channel: object) {
+    let onMessage: (message: unknown) => void = () => {};
+    const fakeChannel = { on: () => {}, assertQueue: async () => ({}), prefetch: async () => {}, ...channel };
+    Object.assign(fakeChannel, {
+      consume: async (_queue: string, callback: typeof onMessage) => {
+        onMessage = callback;
+      },
+    });
+    await (recorder as unknown as { opened(model: object): Promise<void> }).opened({ createChannel: async () => fakeChannel });
+    onMessage({ content: Buffer.from(JSON.stringify(event)), properties: { messageId: 'm-1', headers: {} }, fields: {} });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  test('the ack of a recorded event on a closed channel is dropped, not a crash: the redelivery will be a repeat', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    const recorder = new ViewRecorder('amqp://127.0.0.1:1', database);
+    await deliverTo(recorder, {
+      ack: () => {
+        throw channelClosed();
+      },
+      nack: () => {
+        throw channelClosed();
+      },
+    });
+    process.off('unhandledRejection', onRejection);
+    expect({ rejections, counts: recorder.counts }).toEqual({
+      rejections: [],
+      counts: { recorded: 1, repeats: 0, failedAttempts: 0, rejected: 0 },
+    });
+  });
+
+  test('a failed attempt whose nack meets a closed channel is counted, not a crash', async () => {
+    const recorder = new ViewRecorder('amqp://127.0.0.1:1', database);
+    database.close();
+    await deliverTo(recorder, {
+      ack: () => {},
+      nack: () => {
+        throw channelClosed();
+      },
+    });
+    expect(recorder.counts).toMatchObject({ recorded: 0, failedAttempts: 1 });
+    database = PostsDatabase.open(':memory:');
   });
 });
