@@ -575,9 +575,8 @@ export const EVENT_LOG_CONTRACTS = {
     path: '/api/users/1?fault=view-recorder:error=500',
     responseStatus: 200,
     records: [
-      requestRecord('frontend', 'GET /api/users/:id', '/api/users/1', 200),
-      requestRecord('users-service', 'GET /users/:id', '/users/1', 200),
-      requestRecord('posts-service', 'GET /posts', '/posts', 200),
+      // The request's own lines, as without the fault, then the three attempts'.
+      ...LOG_CONTRACTS.userWithPosts.records,
       ...failedAttemptRecords('redelivered', {}),
       ...failedAttemptRecords('redelivered', {}),
       ...failedAttemptRecords('moved to posts.viewed.dead', { attempt: '3' }),
