@@ -207,6 +207,7 @@ const PLURALS: Record<string, string> = {
   PersistentVolume: 'persistentvolumes',
   PersistentVolumeClaim: 'persistentvolumeclaims',
   Pod: 'pods',
+  PodDisruptionBudget: 'poddisruptionbudgets',
   Role: 'roles',
   RoleBinding: 'rolebindings',
   Secret: 'secrets',

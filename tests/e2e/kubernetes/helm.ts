@@ -5,12 +5,18 @@ import { parseAllDocuments } from 'yaml';
 
 export const CHART_DIR = join(REPO_ROOT, 'deploy/helm/otel-node-tracing-demo');
 /** The values files helm lint and template run over, as the chart's ci/ folder holds them. */
-export const CI_VALUES = ['default-values.yaml', 'two-replicas-values.yaml', 'tail-sampling-off-values.yaml'];
+export const CI_VALUES = ['default-values.yaml', 'two-replicas-values.yaml', 'tail-sampling-off-values.yaml', 'day-two-values.yaml'];
 
 export type Manifest = {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    deletionTimestamp?: string;
+    ownerReferences?: { kind: string; name: string }[];
+  };
   // biome-ignore lint/suspicious/noExplicitAny: manifests are checked field by field by the tests
   [field: string]: any;
 };

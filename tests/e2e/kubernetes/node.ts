@@ -218,6 +218,14 @@ function kubeletConfig(socket: string, port: number): string {
     cgroupDriver: 'cgroupfs',
     failCgroupV1: false,
     failSwapOn: false,
+    // No registry here: an image the kubelet removes cannot come back. Its image GC starts at 85%
+    // of the disk in use, which this machine's disk is near, and it took the pause image (not
+    // counted as in use by a pod) while a drain had emptied the node: no sandbox could start after.
+    imageGCHighThresholdPercent: 100,
+    imageGCLowThresholdPercent: 99,
+    // Likewise its evictions under disk pressure (imagefs.available<15% by default): they would
+    // evict the pods the tests count.
+    evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '1%', 'imagefs.available': '1%' },
     address: '127.0.0.1',
     port,
     readOnlyPort: 0,
