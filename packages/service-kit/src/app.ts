@@ -4,6 +4,7 @@ import { errorBody, HttpError } from './errors';
 import { applyInjectedFault } from './faults';
 import { log } from './log';
 import { requestLog } from './request-log';
+import { isDraining } from './shutdown';
 
 export interface ServiceAppOptions {
   /** The service's routes, mounted at /. */
@@ -35,14 +36,16 @@ export function createServiceApp({ routes, isReady, before = [], faults, traceUr
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestLog(PROBE_PATHS, traceUrl));
+  app.use(closeConnectionsWhileDraining);
   if (before.length > 0) app.use(...before);
   app.use(express.json({ limit: MAX_BODY_BYTES }));
   app.get(HEALTH_PATH, (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get(READY_PATH, (_req, res) => {
-    const ready = isReady();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
+    if (isDraining()) res.status(503).json({ status: 'draining' });
+    else if (isReady()) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'not_ready' });
   });
   if (faults) app.use(applyInjectedFault(faults.service, faults.enabled));
   app.use(routes);
@@ -52,6 +55,16 @@ export function createServiceApp({ routes, isReady, before = [], faults, traceUr
   app.use(handleError);
   return app;
 }
+
+/**
+ * While the process drains, each response closes its connection: a keep-alive client would
+ * otherwise go on sending to this process until it stops, and the request on the wire then fails.
+ * On a new connection the client reaches a process that stays.
+ */
+const closeConnectionsWhileDraining: RequestHandler = (_req, res, next) => {
+  if (isDraining()) res.set('Connection', 'close');
+  next();
+};
 
 const handleError: ErrorRequestHandler = (error, req, res, _next) => {
   const { status, code, message } = describeError(error);

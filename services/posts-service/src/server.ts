@@ -44,10 +44,8 @@ Promise.all([once(server, 'listening'), bindGrpcServer(grpc.server, host, grpcPo
   },
 );
 shutdownOnSignals(server, {
-  alsoStop: () => {
-    grpc.setServing(false);
-    return stopGrpcServer(grpc.server, 5_000);
-  },
+  onDrain: () => grpc.setServing(false),
+  alsoStop: () => stopGrpcServer(grpc.server, 5_000),
   onClosed: async () => {
     await Promise.all([publisher?.stop(), recorder?.stop()]);
     database.close();
