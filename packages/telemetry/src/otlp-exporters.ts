@@ -8,39 +8,48 @@ import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { OtlpProtocol } from './config';
 
+/**
+ * `userAgent` is appended to the exporter's own. Over gRPC it also makes the exporter's connection
+ * its own: grpc-js shares one connection between clients whose options are equal, so a fresh
+ * exporter with the same options would wait on the same stuck connection (ReconnectingExporter).
+ */
+export interface OtlpExporterOptions {
+  userAgent?: string;
+}
+
 /** A metric exporter that also says which temporality and aggregation it wants (both OTLP exporters do). */
 export type OtlpMetricExporter = PushMetricExporter &
   Required<Pick<PushMetricExporter, 'selectAggregationTemporality' | 'selectAggregation'>>;
 
-export function otlpTraceExporter(protocol: OtlpProtocol): SpanExporter {
+export function otlpTraceExporter(protocol: OtlpProtocol, options: OtlpExporterOptions = {}): SpanExporter {
   if (protocol === 'grpc') {
     const { OTLPTraceExporter } =
       require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
-    return new OTLPTraceExporter();
+    return new OTLPTraceExporter(options);
   }
   const { OTLPTraceExporter } =
     require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-  return new OTLPTraceExporter();
+  return new OTLPTraceExporter(options);
 }
 
-export function otlpLogExporter(protocol: OtlpProtocol): LogRecordExporter {
+export function otlpLogExporter(protocol: OtlpProtocol, options: OtlpExporterOptions = {}): LogRecordExporter {
   if (protocol === 'grpc') {
     const { OTLPLogExporter } =
       require('@opentelemetry/exporter-logs-otlp-grpc') as typeof import('@opentelemetry/exporter-logs-otlp-grpc');
-    return new OTLPLogExporter();
+    return new OTLPLogExporter(options);
   }
   const { OTLPLogExporter } =
     require('@opentelemetry/exporter-logs-otlp-proto') as typeof import('@opentelemetry/exporter-logs-otlp-proto');
-  return new OTLPLogExporter();
+  return new OTLPLogExporter(options);
 }
 
-export function otlpMetricExporter(protocol: OtlpProtocol): OtlpMetricExporter {
+export function otlpMetricExporter(protocol: OtlpProtocol, options: OtlpExporterOptions = {}): OtlpMetricExporter {
   if (protocol === 'grpc') {
     const { OTLPMetricExporter } =
       require('@opentelemetry/exporter-metrics-otlp-grpc') as typeof import('@opentelemetry/exporter-metrics-otlp-grpc');
-    return new OTLPMetricExporter();
+    return new OTLPMetricExporter(options);
   }
   const { OTLPMetricExporter } =
     require('@opentelemetry/exporter-metrics-otlp-proto') as typeof import('@opentelemetry/exporter-metrics-otlp-proto');
-  return new OTLPMetricExporter();
+  return new OTLPMetricExporter(options);
 }

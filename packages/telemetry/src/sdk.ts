@@ -26,9 +26,13 @@ import {
   type TelemetryConfig,
   UNTRACED_GRPC_METHODS,
 } from './config';
-import { otlpLogExporter, otlpMetricExporter, otlpTraceExporter } from './otlp-exporters';
-import { OutageReportingExporter } from './outage-reporting-exporter';
+import { type OtlpExporterOptions, otlpLogExporter, otlpMetricExporter, otlpTraceExporter } from './otlp-exporters';
+import { type Exporter, OutageReportingExporter } from './outage-reporting-exporter';
+import { ReconnectingExporter } from './reconnecting-exporter';
 import { RetryingSpanExporter } from './retrying-exporter';
+
+/** While exports fail, a fresh connection to the Collector this often (ReconnectingExporter says why). */
+const FRESH_CONNECTION_EVERY_MS = 5_000;
 
 export interface StartedTelemetry {
   sdk: NodeSDK;
@@ -49,13 +53,16 @@ export function startTelemetry(config: TelemetryConfig): StartedTelemetry {
     // OTLP (gRPC, or HTTP/protobuf: OTEL_EXPORTER_OTLP_PROTOCOL) behind a batch span processor;
     // both read their OTEL_EXPORTER_OTLP_* / OTEL_BSP_* settings.
     // The retrying wrapper keeps spans through a Collector outage instead of dropping them.
-    traceExporter: new RetryingSpanExporter(otlpTraceExporter(config.otlpProtocols.traces), {
-      maxBufferedSpans: config.exportBufferSpans,
-      maxBatchSize: EXPORT_BATCH_SPANS,
-      initialBackoffMs: 250,
-      maxBackoffMs: 2_000,
-      endpoint: config.exportEndpoint,
-    }),
+    traceExporter: new RetryingSpanExporter(
+      reconnecting('spans', config, (options) => otlpTraceExporter(config.otlpProtocols.traces, options)),
+      {
+        maxBufferedSpans: config.exportBufferSpans,
+        maxBatchSize: EXPORT_BATCH_SPANS,
+        initialBackoffMs: 250,
+        maxBackoffMs: 2_000,
+        endpoint: config.exportEndpoint,
+      },
+    ),
     textMapPropagator: buildPropagator(config.propagators),
     instrumentations: [...instrumentations.values()],
     // Metrics and logs go the same way over OTLP (OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER=none
@@ -74,12 +81,15 @@ export function startTelemetry(config: TelemetryConfig): StartedTelemetry {
       config.logsExporter === 'otlp'
         ? [
             new BatchLogRecordProcessor({
-              exporter: new OutageReportingExporter(otlpLogExporter(config.otlpProtocols.logs), {
-                what: 'log records',
-                unit: 'log records',
-                endpoint: config.exportEndpoint,
-                count: (records) => records.length,
-              }),
+              exporter: new OutageReportingExporter(
+                reconnecting('log records', config, (options) => otlpLogExporter(config.otlpProtocols.logs, options)),
+                {
+                  what: 'log records',
+                  unit: 'log records',
+                  endpoint: config.exportEndpoint,
+                  count: (records) => records.length,
+                },
+              ),
             }),
           ]
         : [],
@@ -135,11 +145,27 @@ const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Inst
 };
 
 /** The OTLP metric exporter, reporting a Collector outage once instead of a stack trace per export. */
+/** Each signal's exporters, each on a connection of its own, named in its user agent ("spans/2"). */
+function reconnecting<T>(
+  what: string,
+  config: TelemetryConfig,
+  create: (options: OtlpExporterOptions) => Exporter<T>,
+): ReconnectingExporter<T> {
+  const signal = what.split(' ')[0];
+  return new ReconnectingExporter((connection) => create({ userAgent: `${signal}/${connection}` }), {
+    freshEveryMs: FRESH_CONNECTION_EVERY_MS,
+    what,
+    endpoint: config.exportEndpoint,
+  });
+}
+
 function quietMetricExporter(config: TelemetryConfig): PushMetricExporter {
   const otlp = otlpMetricExporter(config.otlpProtocols.metrics);
-  const quiet = new OutageReportingExporter(otlp, { what: 'metrics', unit: 'exports', endpoint: config.exportEndpoint, count: () => 1 });
+  const fresh = reconnecting('metrics', config, (options) => otlpMetricExporter(config.otlpProtocols.metrics, options));
+  const quiet = new OutageReportingExporter(fresh, { what: 'metrics', unit: 'exports', endpoint: config.exportEndpoint, count: () => 1 });
   // The reader asks the exporter which temporality and aggregation to use: the OTLP exporter's
-  // answers (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE), unchanged.
+  // answers (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE), unchanged. `otlp` only answers
+  // them (it never exports, so it never connects); each fresh exporter would answer the same.
   return Object.assign(quiet, {
     selectAggregationTemporality: otlp.selectAggregationTemporality.bind(otlp),
     selectAggregation: otlp.selectAggregation.bind(otlp),
