@@ -18,6 +18,7 @@ const WHOLE_MACHINE = [
   '<rootDir>/tests/e2e/bench-smoke.test.ts',
   '<rootDir>/tests/e2e/fuzz.test.ts',
   '<rootDir>/tests/e2e/kubernetes/real-cluster.test.ts',
+  '<rootDir>/tests/e2e/kubernetes/day-two.test.ts',
 ];
 
 /** @type {import('jest').Config} */

@@ -73,7 +73,7 @@ afterAll(async () => {
 });
 
 test('every object of the chart is accepted under Pod Security "restricted", with no warning', () => {
-  expect(applied.length).toBe(31);
+  expect(applied.length).toBe(32);
   expect(applied.filter((result) => result.status !== 201 || result.warnings.length > 0)).toEqual([]);
 });
 

@@ -76,6 +76,7 @@ describe('helm', () => {
       Deployment: 6,
       NetworkPolicy: 3,
       PersistentVolumeClaim: 1,
+      PodDisruptionBudget: 1,
       Role: 1,
       RoleBinding: 1,
       Secret: 1,
@@ -275,6 +276,50 @@ describe('every pod', () => {
       ['frontend', 'users-service', 'posts-service', 'otel-gateway'].map((name) => replicas('two-replicas-values.yaml', name)),
     ).toEqual([2, 2, 2, 3]);
     expect(replicas('default-values.yaml', 'otel-gateway')).toBe(2);
+  });
+
+  test('day two: each workload of several replicas has a disruption budget, rolls with no pod less, and spreads over nodes', () => {
+    const manifests = rendered('day-two-values.yaml');
+    const several = ['frontend', 'otel-gateway', 'posts-service', 'users-service'];
+    const budgets = manifests.filter((manifest) => manifest.kind === 'PodDisruptionBudget');
+    const byName = (a: Manifest, b: Manifest) => a.metadata.name.localeCompare(b.metadata.name);
+    expect(
+      budgets.sort(byName).map((budget) => [budget.metadata.name, budget.spec.maxUnavailable, budget.spec.selector.matchLabels]),
+    ).toEqual(several.map((name) => [name, 1, findManifest(manifests, 'Deployment', name).spec.selector.matchLabels]));
+    for (const name of several) {
+      const deployment = findManifest(manifests, 'Deployment', name);
+      expect([name, deployment.spec.strategy.rollingUpdate]).toEqual([name, { maxSurge: 1, maxUnavailable: 0 }]);
+      expect([name, deployment.spec.template.spec.topologySpreadConstraints[0].topologyKey]).toEqual([name, 'kubernetes.io/hostname']);
+    }
+    // One replica: nothing to budget, nothing to spread.
+    expect(
+      rendered('default-values.yaml')
+        .filter((manifest) => manifest.kind === 'PodDisruptionBudget')
+        .map((b) => b.metadata.name),
+    ).toEqual(['otel-gateway']);
+    expect(
+      findManifest(rendered('default-values.yaml'), 'Deployment', 'frontend').spec.template.spec.topologySpreadConstraints,
+    ).toBeUndefined();
+  });
+
+  test("day two: a service drains past its endpoint's removal, and is killed only past the drain and its own shutdown bound", () => {
+    for (const name of ['frontend', 'users-service', 'posts-service']) {
+      const pod = findManifest(defaults, 'Deployment', name).spec.template.spec;
+      const drainMs = Number(pod.containers[0].env.find((variable: { name: string }) => variable.name === 'SHUTDOWN_DRAIN_MS')?.value);
+      expect([name, drainMs]).toEqual([name, 5_000]);
+      // The services exit by themselves within the drain and 8 s (service-kit's shutdownOnSignals).
+      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(drainMs + 8_000);
+    }
+  });
+
+  test('day two: an agent or a gateway leaving waits for its endpoint to go, and keeps its queues in memory, drained at shutdown', () => {
+    const agents = findManifest(defaults, 'DaemonSet', 'otel-collector');
+    expect(agents.spec.updateStrategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    for (const workload of [agents, findManifest(defaults, 'Deployment', 'otel-gateway')]) {
+      const container = workload.spec.template.spec.containers[0];
+      expect([workload.metadata.name, container.lifecycle.preStop]).toEqual([workload.metadata.name, { sleep: { seconds: 5 } }]);
+      expect(container.env).toContainEqual({ name: 'COLLECTOR_QUEUE_STORAGE', value: 'null' });
+    }
   });
 
   test("services name their pod on every span: the pod's identity from the downward API, in OTEL_RESOURCE_ATTRIBUTES", () => {

@@ -8,7 +8,7 @@
  * burst of 10 concurrent requests; and it corrects its histogram with an expected interval of
  * 1 ms, adding synthetic samples to every response slower than that. Both inflate p50 and p99.
  */
-import { Agent, request } from 'node:http';
+import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 
 export interface OpenLoopResult {
   /** Every request's latency in ms, sorted ascending. */
@@ -23,6 +23,8 @@ export interface OpenLoopResult {
 export interface OpenLoopOptions {
   /** Aborted: no new request leaves; those in flight are still awaited. */
   signal?: AbortSignal;
+  /** Called with each answered request's index, status and headers (e.g. to collect trace ids). */
+  onResponse?: (i: number, status: number, headers: IncomingHttpHeaders) => void;
 }
 
 /** `target` is one URL, or request i's URL: `(i) => ...`, for a mix. */
@@ -30,7 +32,7 @@ export async function openLoop(
   target: string | ((i: number) => string),
   ratePerSec: number,
   durationS: number,
-  { signal }: OpenLoopOptions = {},
+  { signal, onResponse }: OpenLoopOptions = {},
 ): Promise<OpenLoopResult> {
   const urlOf = typeof target === 'string' ? () => target : target;
   // Idle sockets close before the frontend's 5 s keep-alive would close them under a request.
@@ -50,8 +52,9 @@ export async function openLoop(
     const from = Math.min(scheduledAt, performance.now());
     inFlight.push(
       send(urlOf(i), agent).then(
-        (status) => {
+        ({ status, headers }) => {
           result.latenciesMs.push(performance.now() - from);
+          onResponse?.(i, status, headers);
           if (status >= 200 && status < 300) result.ok++;
           else result.non2xx++;
         },
@@ -68,11 +71,11 @@ export async function openLoop(
   return result;
 }
 
-function send(url: string, agent: Agent): Promise<number> {
+function send(url: string, agent: Agent): Promise<{ status: number; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, timeout: 10_000 }, (response) => {
       response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
       response.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));

@@ -50,3 +50,60 @@ capabilities:
 - name: K8S_NODE_NAME
   valueFrom: { fieldRef: { fieldPath: spec.nodeName } }
 {{- end }}
+
+{{/*
+Day two (docs/kubernetes.md, "Day two"): how a Deployment of several replicas keeps serving while
+it rolls, while a node drains, and while it scales. Called with the labels' dict and `replicas`.
+*/}}
+{{- define "demo.keepCapacity" -}}
+# A rollout starts each new pod and waits for it to turn Ready before it stops an old one.
+strategy:
+  type: RollingUpdate
+  rollingUpdate:
+    maxSurge: 1
+    maxUnavailable: 0
+{{- end }}
+
+{{- define "demo.topologySpread" -}}
+{{- if gt (int .replicas) 1 }}
+# Replicas on different nodes where there are several, so that one node lost is not all of them.
+topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: kubernetes.io/hostname
+    whenUnsatisfiable: ScheduleAnyway
+    labelSelector:
+      matchLabels:
+        {{- include "demo.selectorLabels" . | nindent 8 }}
+{{- end }}
+{{- end }}
+
+{{- define "demo.disruptionBudget" -}}
+{{- if gt (int .replicas) 1 }}
+---
+# A drain evicts one replica at a time, and the next only once its replacement is Ready.
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .component }}
+  labels:
+    {{- include "demo.labels" . | nindent 4 }}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels:
+      {{- include "demo.selectorLabels" . | nindent 6 }}
+{{- end }}
+{{- end }}
+
+{{/*
+How a Collector pod leaves (agents and gateways): it keeps receiving while its endpoint is removed
+and its senders move on (the exporters' retries, the agents' ring), then stops. Its sending queues
+stay in memory (COLLECTOR_QUEUE_STORAGE=null), because at shutdown a memory queue is drained and a
+queue on disk is kept for the next start: on an emptyDir, which goes with the pod, that is lost.
+*/}}
+{{- define "demo.collectorLeaving" -}}
+lifecycle:
+  preStop:
+    sleep:
+      seconds: {{ .Values.lifecycle.drainSeconds }}
+{{- end }}

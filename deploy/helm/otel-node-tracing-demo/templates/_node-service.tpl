@@ -11,7 +11,7 @@ downward API and becomes resource attributes, so no code in the service knows ab
 {{- define "demo.nodeService" -}}
 {{- $root := .root -}}
 {{- $values := $root.Values -}}
-{{- $labels := dict "root" $root "component" .component -}}
+{{- $labels := dict "root" $root "component" .component "replicas" .replicas -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -20,6 +20,7 @@ metadata:
     {{- include "demo.labels" $labels | nindent 4 }}
 spec:
   replicas: {{ .replicas }}
+  {{- include "demo.keepCapacity" . | nindent 2 }}
   selector:
     matchLabels:
       {{- include "demo.selectorLabels" $labels | nindent 6 }}
@@ -29,6 +30,9 @@ spec:
         {{- include "demo.selectorLabels" $labels | nindent 8 }}
     spec:
       automountServiceAccountToken: false
+      # SIGKILL only for a process that hung: past its drain and its own shutdown bound (8 s).
+      terminationGracePeriodSeconds: {{ add $values.lifecycle.drainSeconds 10 }}
+      {{- include "demo.topologySpread" $labels | nindent 6 }}
       securityContext:
         {{- include "demo.podSecurityContext" (dict "uid" 1000) | nindent 8 }}
       containers:
@@ -74,6 +78,8 @@ spec:
               value: {{ $values.demo.faultInjection | quote }}
             - name: PORT
               value: {{ .port | quote }}
+            - name: SHUTDOWN_DRAIN_MS
+              value: {{ mul $values.lifecycle.drainSeconds 1000 | quote }}
             {{- with .env }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
@@ -129,4 +135,5 @@ spec:
       targetPort: grpc
       appProtocol: grpc
     {{- end }}
+{{- include "demo.disruptionBudget" $labels }}
 {{- end }}
