@@ -17,11 +17,9 @@ export interface CpuAccount {
   servicesUsPerRequest: number;
   /** The pipeline's processes together (Collectors, Jaeger, VictoriaLogs, Prometheus), per request. */
   pipelineUsPerRequest: number;
-  /** The message broker, where one runs (its own row in usPerRequest too): not the tracing pipeline's. */
-  brokerUsPerRequest: number;
 }
 
-/** The broker's process name in the stack. */
+/** The broker's process name in the stack: its own row in usPerRequest, neither a service nor the pipeline. */
 const BROKER = 'rabbitmq';
 
 /** A process of the tracing pipeline (Collectors, Jaeger, VictoriaLogs, Prometheus): not a service, not the message broker. */
@@ -59,7 +57,6 @@ export async function accountCpu<T extends { ok: number }>(
       usPerRequest,
       servicesUsPerRequest: sum(SERVICE_NAMES),
       pipelineUsPerRequest: sum(names.filter(isPipelineProcess)),
-      brokerUsPerRequest: sum(names.filter((name) => name === BROKER)),
     },
   };
 }
