@@ -6,6 +6,9 @@
  * requests and found in Jaeger; traces whole, partial or missing. docs/kubernetes.md keeps the table.
  * It runs in CI and where asked (REAL_CLUSTER=1): real-cluster.ts says why.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { userWithPostsContract, userWithPostsOverGrpcContract, withViewEvents } from '../trace-contracts';
 import {
   costOf,
@@ -18,12 +21,14 @@ import {
   scale,
   type Workload,
 } from './day-two';
-import { defaultPodsByComponent } from './helm';
+import { CHART_DIR, defaultPodsByComponent } from './helm';
 import { REAL_CLUSTER_ENABLED, type RealCluster, startRealCluster } from './real-cluster';
 
 jest.setTimeout(900_000);
 
-const REPLICAS = { frontend: 2, 'users-service': 2, 'posts-service': 2 };
+/** The services' replicas, as the values file sets them. */
+const VALUES = parse(readFileSync(join(CHART_DIR, 'ci', 'day-two-values.yaml'), 'utf8')).replicas;
+const REPLICAS = { frontend: VALUES.frontend, 'users-service': VALUES.usersService, 'posts-service': VALUES.postsService };
 const COMPONENTS = { ...defaultPodsByComponent(1), ...REPLICAS };
 const POD_COUNT = Object.values(COMPONENTS).reduce((sum, count) => sum + count, 0);
 /** The spans of a whole trace: the request's waterfall, then its view event through the broker. */
@@ -82,7 +87,7 @@ describeWhereEnabled('day two on a real node: rollouts, restarts and scaling und
     await real?.stop();
   });
 
-  test.each(Object.keys(REPLICAS))('a rollout restart of %s (2 replicas) fails no request and loses no span', async (service) => {
+  test.each(Object.entries(REPLICAS))('a rollout restart of %s (%i replicas) fails no request and loses no span', async (service) => {
     const cost = await report(await costOf(`${service} rolled`, plan, restart({ kind: 'Deployment', name: service })));
     expect(cost.requests.sent).toBeGreaterThan(RATE_PER_SEC * 10);
     expect(cost.requests.failed).toBe(0);
