@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { openLoop } from '@demo/load';
+import { traceIdOf } from '../contract-matcher';
 import { getTrace } from '../jaeger';
 import { type ApiResponse, type ControlPlane, objectPath, waitFor } from './control-plane';
 import type { Manifest } from './helm';
@@ -47,7 +48,7 @@ export async function costOf(name: string, plan: LoadPlan, event: () => Promise<
   const load = openLoop((i) => `${plan.frontendUrl}${plan.request(i).path}`, plan.ratePerSec, 3600, {
     signal: stop.signal,
     onResponse: (i: number, status: number, headers: IncomingHttpHeaders) => {
-      const traceId = /^00-([0-9a-f]{32})-/.exec(String(headers.traceresponse ?? ''))?.[1];
+      const traceId = traceIdIn(typeof headers.traceresponse === 'string' ? headers.traceresponse : null);
       if (status >= 200 && status < 300 && traceId)
         answered.set(traceId, { spans: plan.request(i).spans, atS: Math.round((Date.now() - eventStartsAt) / 100) / 10 });
       else if (failures.length < 5) failures.push(`${plan.request(i).path}: ${status}`);
@@ -106,7 +107,7 @@ export async function everyReplicaExporting(plan: LoadPlan, timeoutMs: number): 
     for (let i = 0; i < 20; i++) {
       const request = plan.request(i);
       const response = await fetch(`${plan.frontendUrl}${request.path}`);
-      const traceId = /^00-([0-9a-f]{32})-/.exec(response.headers.get('traceresponse') ?? '')?.[1];
+      const traceId = traceIdIn(response.headers.get('traceresponse'));
       if (response.ok && traceId) answered.set(traceId, { spans: request.spans });
     }
     const found = await spansInJaeger(plan.jaegerUrl, answered, 10_000);
@@ -115,6 +116,15 @@ export async function everyReplicaExporting(plan: LoadPlan, timeoutMs: number): 
     }
   }
   throw new Error(`not every replica's spans reached Jaeger within ${timeoutMs} ms`);
+}
+
+/** The trace id of an answer's traceresponse header; none where it lacks a valid one (counted as a failure). */
+function traceIdIn(traceresponse: string | null): string | undefined {
+  try {
+    return traceIdOf(traceresponse);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Each trace's span count in Jaeger, polled until every trace is whole or the time is up. */
