@@ -10,7 +10,7 @@ import { getTrace } from '../jaeger';
 import { type ApiResponse, type ControlPlane, objectPath, waitFor } from './control-plane';
 import type { Manifest } from './helm';
 import { NODE_NAME } from './node';
-import { isReady, NAMESPACE } from './real-cluster';
+import { isReady, listPods, NAMESPACE } from './real-cluster';
 
 export type Workload = { kind: 'Deployment' | 'DaemonSet'; name: string };
 
@@ -154,7 +154,7 @@ export async function rolloutRestart(cluster: ControlPlane, workload: Workload):
 
 /** `kubectl delete pod` of each of the workload's pods, then its replacements Ready. */
 export async function deletePods(cluster: ControlPlane, workload: Workload): Promise<void> {
-  for (const pod of await podsOf(cluster, workload.name)) {
+  for (const pod of await listPods(cluster, workload.name)) {
     const response = await cluster.call('DELETE', objectPath('v1', 'Pod', NAMESPACE, pod.metadata.name));
     if (response.status !== 200) throw new Error(`DELETE pod ${pod.metadata.name}: ${response.status} ${JSON.stringify(response.body)}`);
   }
@@ -182,15 +182,14 @@ export async function rolledOut(cluster: ControlPlane, { kind, name }: Workload,
           status.numberAvailable === status.desiredNumberScheduled &&
           (status.numberUnavailable ?? 0) === 0;
     if (!done) return false;
-    const pods = await podsOf(cluster, name);
     const desired = kind === 'Deployment' ? body.spec.replicas : status.desiredNumberScheduled;
-    return pods.length === desired && pods.every((pod) => isReady(pod) && !pod.metadata.deletionTimestamp);
+    return allServing(await listPods(cluster, name), desired);
   });
 }
 
-export async function podsOf(cluster: ControlPlane, component: string): Promise<Manifest[]> {
-  const selector = encodeURIComponent(`app.kubernetes.io/name=${component}`);
-  return (await cluster.call('GET', `${objectPath('v1', 'Pod', NAMESPACE)}?labelSelector=${selector}`)).body.items ?? [];
+/** Exactly `count` pods, each Ready and none terminating. */
+function allServing(pods: Manifest[], count: number): boolean {
+  return pods.length === count && pods.every((pod) => isReady(pod) && !pod.metadata.deletionTimestamp);
 }
 
 export interface DrainResult {
@@ -208,7 +207,7 @@ export async function drainAndUncordon(cluster: ControlPlane, giveUpAfterMs: num
   await setUnschedulable(cluster, true);
   const result: DrainResult = { evicted: [], keptByBudget: [] };
   try {
-    const pods = ((await cluster.call('GET', objectPath('v1', 'Pod', NAMESPACE))).body.items ?? []) as Manifest[];
+    const pods = await listPods(cluster);
     const evictable = pods.filter((pod) => !pod.metadata.ownerReferences?.some((owner: { kind: string }) => owner.kind === 'DaemonSet'));
     const deadline = Date.now() + giveUpAfterMs;
     let left = evictable.map((pod) => pod.metadata.name);
@@ -227,10 +226,7 @@ export async function drainAndUncordon(cluster: ControlPlane, giveUpAfterMs: num
   } finally {
     await setUnschedulable(cluster, false);
   }
-  await waitFor('every pod back and Ready after the uncordon', 300_000, async () => {
-    const pods = ((await cluster.call('GET', objectPath('v1', 'Pod', NAMESPACE))).body.items ?? []) as Manifest[];
-    return pods.length === podCount && pods.every((pod) => isReady(pod) && !pod.metadata.deletionTimestamp);
-  });
+  await waitFor('every pod back and Ready after the uncordon', 300_000, async () => allServing(await listPods(cluster), podCount));
   return result;
 }
 

@@ -101,6 +101,12 @@ async function forwardToService(clusterIp: string, port: number): Promise<{ url:
 export const isReady = (pod: Manifest): boolean =>
   pod.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True') ?? false;
 
+/** The release's pods, or those of one component (app.kubernetes.io/name). */
+export async function listPods(cluster: ControlPlane, component?: string): Promise<Manifest[]> {
+  const selector = component ? `?labelSelector=${encodeURIComponent(`app.kubernetes.io/name=${component}`)}` : '';
+  return ((await cluster.call('GET', `${objectPath('v1', 'Pod', NAMESPACE)}${selector}`)).body.items ?? []) as Manifest[];
+}
+
 /** Starts the control plane and the node, installs the chart, and waits until a trace crosses the whole pipeline. */
 export async function startRealCluster({ valuesFile, overrides, components }: RealClusterOptions): Promise<RealCluster> {
   const missing = missingForRealNode();
@@ -113,13 +119,12 @@ export async function startRealCluster({ valuesFile, overrides, components }: Re
   const volumes: string[] = [];
   const forwarders: Server[] = [];
   const cluster = await startControlPlane(binaries, { kwok: false });
-  const listPods = async () => ((await cluster.call('GET', objectPath('v1', 'Pod', NAMESPACE))).body.items ?? []) as Manifest[];
   let node: RealNode | undefined;
   const stop = async () => {
     for (const server of forwarders) server.close();
     // Each pod stopped by its kubelet, so that the node's clean-up finds no container left.
     await cluster.call('DELETE', `/api/v1/namespaces/${NAMESPACE}`);
-    await waitFor('the pods gone', 90_000, async () => (await listPods()).length === 0).catch((error) =>
+    await waitFor('the pods gone', 90_000, async () => (await listPods(cluster)).length === 0).catch((error) =>
       process.stderr.write(`${error}\n`),
     );
     await node?.stop();
@@ -182,11 +187,13 @@ export async function startRealCluster({ valuesFile, overrides, components }: Re
       applied.push({ object: `${manifest.kind}/${manifest.metadata.name}`, status: response.status, warnings: response.warnings });
     }
     const expectedPods = Object.values(components).reduce((sum, count) => sum + count, 0);
-    await waitFor('every pod Running and Ready', 300_000, async () => (await listPods()).filter(isReady).length === expectedPods).catch(
-      (error) => {
-        throw new Error(`${error}\n${node?.logs()}`);
-      },
-    );
+    await waitFor(
+      'every pod Running and Ready',
+      300_000,
+      async () => (await listPods(cluster)).filter(isReady).length === expectedPods,
+    ).catch((error) => {
+      throw new Error(`${error}\n${node?.logs()}`);
+    });
     const readyAfterS = (Date.now() - started) / 1000;
     const clusterIp = async (service: string) =>
       (await cluster.call('GET', objectPath('v1', 'Service', NAMESPACE, service))).body.spec.clusterIP;
@@ -222,7 +229,7 @@ export async function startRealCluster({ valuesFile, overrides, components }: Re
       applied,
       readyAfterS,
       pipelineReadyAfterS,
-      listPods,
+      listPods: () => listPods(cluster),
       stop,
     };
   } catch (error) {
