@@ -11,9 +11,7 @@ if [ ! -x "$chromium" ]; then
   [ "$chromium" = /usr/bin/chromium ] || fail "CHROMIUM_PATH=$chromium is not an executable"
   command -v apt-get >/dev/null || fail "no Chromium here and no apt-get: install Chromium, and set CHROMIUM_PATH to it"
   [ "$(id -u)" = 0 ] || fail "no Chromium here: run this as root to install Debian's chromium (or: sudo apt-get install chromium)"
-  echo "chromium: installing Debian's chromium" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  "$(dirname "${BASH_SOURCE[0]}")/debian-packages.sh" chromium
 fi
 # Debian's wrapper script warns on stderr about its own environment; the version line is on stdout.
 "$chromium" --version 2>/dev/null

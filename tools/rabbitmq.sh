@@ -3,8 +3,8 @@
 # rabbitmq-server package and its Erlang, at the version .env pins. Two ways:
 #
 #   sudo tools/rabbitmq.sh   install the package system-wide, without starting anything (the package
-#                            would start a broker as a service; a policy-rc.d refuses that for the
-#                            length of the install, so that only the runner starts it)
+#                            would start a broker as a service; tools/debian-packages.sh holds that
+#                            back, so that only the runner starts one)
 #   tools/rabbitmq.sh --user no root: download the packages (apt-get download) and unpack them into
 #                            the binaries' cache ($GO_BINARIES_DIR, or .cache/go-binaries), beside
 #                            the Collector and Jaeger; a second run downloads nothing. The runner
@@ -65,14 +65,7 @@ fi
 if [ ! -x "$server" ]; then
   command -v apt-get >/dev/null || fail "no RabbitMQ here and no apt-get: install RabbitMQ $version, and set RABBITMQ_SERVER to its rabbitmq-server script"
   [ "$(id -u)" = 0 ] || fail "no RabbitMQ here: run this as root to install Debian's rabbitmq-server (sudo tools/rabbitmq.sh), or tools/rabbitmq.sh --user"
-  policy=/usr/sbin/policy-rc.d
-  [ -e "$policy" ] && fail "$policy exists; this script will not replace it. Install rabbitmq-server yourself, without starting it."
-  echo "rabbitmq: installing Debian's rabbitmq-server (not started)" >&2
-  printf '#!/bin/sh\n# tools/rabbitmq.sh: no service starts while rabbitmq-server installs\nexit 101\n' >"$policy"
-  chmod 0755 "$policy"
-  trap 'rm -f "$policy"' EXIT
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
+  "$root/tools/debian-packages.sh" rabbitmq-server
 fi
 case "$(installed)" in
   "$version"-*) echo "rabbitmq-server $(installed)" ;;

@@ -2,6 +2,7 @@
 # A Docker engine with the compose and buildx plugins, for the compose suite (and for anyone on a
 # Debian or Ubuntu machine with no Docker Desktop).
 #
+#   tools/compose/docker-engine.sh install install what is missing, start nothing
 #   tools/compose/docker-engine.sh start   install what is missing; start dockerd if none answers
 #   tools/compose/docker-engine.sh stop    stop the dockerd that 'start' started, and nothing else
 #
@@ -24,9 +25,8 @@ install_engine() {
   command -v dockerd >/dev/null && command -v docker >/dev/null && return
   command -v apt-get >/dev/null || fail "no Docker Engine here, and no apt-get to install one: install Docker yourself (https://docs.docker.com/engine/install/)"
   [ "$(id -u)" = 0 ] || fail "no Docker Engine here: run this as root to install Debian's docker.io, or install Docker yourself"
-  log "installing Debian's docker.io"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+  # Not started by its package: start_daemon starts the dockerd that 'stop' may stop.
+  "$root/tools/debian-packages.sh" docker.io
 }
 
 # install_plugin NAME MODULE VERSION PACKAGE LDFLAGS: builds the plugin once, then links it.
@@ -86,6 +86,10 @@ stop_daemon() {
 }
 
 case "${1:-}" in
+  install)
+    install_engine
+    install_plugins
+    ;;
   start)
     install_engine
     install_plugins
@@ -93,5 +97,5 @@ case "${1:-}" in
     log "ready: engine $(docker version --format '{{.Server.Version}}'), compose $(docker compose version --short), buildx $(docker buildx version | cut -d' ' -f2)"
     ;;
   stop) stop_daemon ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop" >&2; exit 2 ;;
 esac

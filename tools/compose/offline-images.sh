@@ -57,9 +57,7 @@ busybox_rootfs() {
 install_debootstrap() {
   command -v debootstrap >/dev/null && return
   [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || fail "debootstrap is missing: install it (Debian: apt-get install debootstrap)"
-  log "installing Debian's debootstrap"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+  "$root/tools/debian-packages.sh" debootstrap
 }
 
 busybox_version() {
