@@ -9,7 +9,7 @@
 # tools/kubernetes/node-packages.sh call it. It checks, rather than assumes, what a machine may have,
 # whether a bare Debian or an image built for Docker:
 #   - root and apt-get: needed only when something is missing; else it names the packages to install;
-#   - the package lists: apt-get update when none is there or the newest is over an hour old (images
+#   - the package lists: apt-get update when no Release file is there or the newest is over an hour old (images
 #     built for Docker often ship none); else not, so that several calls in one run update once;
 #   - /usr/sbin/policy-rc.d, which invoke-rc.d asks before a package's scripts start its service
 #     (exit 101: forbidden; README.policy-rc.d in init-system-helpers):
@@ -72,7 +72,7 @@ hold_back_starts() {
 }
 
 lists_are_fresh() {
-  [ -n "$(find "$lists" -maxdepth 1 -name '*Packages*' -mmin -60 -print -quit 2>/dev/null)" ]
+  [ -n "$(find "$lists" -maxdepth 1 -name '*Release' -mmin -60 -print -quit 2>/dev/null)" ]
 }
 
 [ $# -gt 0 ] || { echo "usage: $0 PACKAGE..." >&2; exit 2; }

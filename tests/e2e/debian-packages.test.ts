@@ -33,8 +33,13 @@ const ALLOWING_POLICY = '#!/bin/sh\n# allows every action\nexit 0\n';
 /** Forbids only docker's start: the broker would still start under it. */
 const PARTLY_FORBIDDING_POLICY = '#!/bin/sh\n[ "$1" = docker ] && exit 101\nexit 0\n';
 
-/** A package no Debian machine has installed, so that the script always has something to install. */
+/**
+ * Packages no Debian machine has installed, so that the script always has something to install
+ * whatever this machine has (rabbitmq-server itself is installed on CI's); the second stands for a
+ * package that ships a service.
+ */
 const ABSENT_PACKAGE = 'demo-package-not-in-any-archive';
+const SERVICE_PACKAGE = 'demo-broker-not-in-any-archive';
 
 /**
  * The stand-in apt-get: records each call; during `install`, what the policy says of each
@@ -65,10 +70,10 @@ function newMachine(policy?: string, { freshLists = false } = {}): Machine {
   const dir = mkdtempSync(join(tmpdir(), 'debian-packages-'));
   const machine = { dir, policy: join(dir, 'policy-rc.d'), lists: join(dir, 'lists'), record: join(dir, 'record') };
   mkdirSync(machine.lists);
-  const packagesList = join(machine.lists, 'deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4');
-  writeFileSync(packagesList, '');
+  const release = join(machine.lists, 'deb.debian.org_debian_dists_bookworm_InRelease');
+  writeFileSync(release, '');
   // An image's lists are as old as the image: a day is old enough to be refreshed.
-  if (!freshLists) utimesSync(packagesList, new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
+  if (!freshLists) utimesSync(release, new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
   writeFileSync(join(dir, 'apt-get'), FAKE_APT_GET, { mode: 0o755 });
   writeFileSync(machine.record, '');
   if (policy !== undefined) writeFileSync(machine.policy, policy, { mode: 0o755 });
@@ -105,9 +110,9 @@ afterAll(() => {
   test("with the Docker image's policy (exit 101): uses it as it is, and installs with every start forbidden", () => {
     const machine = machineWith(DOCKER_IMAGE_POLICY);
     const before = statSync(machine.policy);
-    const result = install(machine, ['rabbitmq-server', ABSENT_PACKAGE]);
+    const result = install(machine, [SERVICE_PACKAGE, ABSENT_PACKAGE]);
     expect(result.status).toBe(0);
-    expect(result.record).toContain('policy says of rabbitmq-server start: 101');
+    expect(result.record).toContain(`policy says of ${SERVICE_PACKAGE} start: 101`);
     expect(result.record).not.toContain('set aside');
     expect(readFileSync(machine.policy, 'utf8')).toBe(DOCKER_IMAGE_POLICY);
     expect(statSync(machine.policy).mtimeMs).toBe(before.mtimeMs);
@@ -117,9 +122,9 @@ afterAll(() => {
 
   test('with no policy: starts are forbidden during the install, and no policy is left after', () => {
     const machine = machineWith(undefined);
-    const result = install(machine, ['rabbitmq-server', ABSENT_PACKAGE]);
+    const result = install(machine, [SERVICE_PACKAGE, ABSENT_PACKAGE]);
     expect(result.status).toBe(0);
-    expect(result.record).toContain('policy says of rabbitmq-server start: 101');
+    expect(result.record).toContain(`policy says of ${SERVICE_PACKAGE} start: 101`);
     expect(existsSync(machine.policy)).toBe(false);
   });
 
@@ -129,9 +134,9 @@ afterAll(() => {
   ])('with a policy that %s: set aside for the install, then put back as it was', (_, policy) => {
     const machine = machineWith(policy);
     const modeBefore = statSync(machine.policy).mode;
-    const result = install(machine, ['rabbitmq-server', ABSENT_PACKAGE]);
+    const result = install(machine, [SERVICE_PACKAGE, ABSENT_PACKAGE]);
     expect(result.status).toBe(0);
-    expect(result.record).toContain('policy says of rabbitmq-server start: 101');
+    expect(result.record).toContain(`policy says of ${SERVICE_PACKAGE} start: 101`);
     expect(result.record).toContain("machine's policy set aside");
     expect(readFileSync(machine.policy, 'utf8')).toBe(policy);
     expect(statSync(machine.policy).mode).toBe(modeBefore);
