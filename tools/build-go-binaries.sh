@@ -62,22 +62,26 @@ build_jaeger() {
 }
 
 # go install of a command at a release into $1, with the version stamp ($3, an -X flag) that its
-# release build sets, so that its --version names it. Skipped when the binary $2 is there.
+# release build sets, so that its --version names it, and any build tags ($5). Skipped when the
+# binary $2 is there.
 install_stamped() {
-  local dir=$1 out=$2 stamp=$3 package=$4
+  local dir=$1 out=$2 stamp=$3 package=$4 tags=${5:-}
   [ -x "$out" ] && return
   require_go "$(basename "$out")"
   log "building $package from Go modules (a few minutes, once)"
-  GOBIN="$dir" go install -trimpath -ldflags "-s -w -X $stamp" "$package"
+  GOBIN="$dir" go install -trimpath -tags "$tags" -ldflags "-s -w -X $stamp" "$package"
 }
 
 build_prometheus() {
   local dir="$cache/prometheus-$prometheus_module_version"
   # The web UI's compiled assets are not part of the Go module (they come from an npm build),
   # so this binary serves the API only: enough for Jaeger's Monitor tab and the tests.
+  # It scrapes nothing (prometheus.yml: the Collector pushes by remote write), so it is built with
+  # Prometheus's own tag that leaves out the optional service discoveries (Kubernetes, the clouds'
+  # SDKs): file, HTTP and static discovery stay.
   install_stamped "$dir" "$dir/prometheus" \
     "github.com/prometheus/common/version.Version=$(env_value PROMETHEUS_VERSION | sed 's/^v//')" \
-    "github.com/prometheus/prometheus/cmd/prometheus@$prometheus_module_version"
+    "github.com/prometheus/prometheus/cmd/prometheus@$prometheus_module_version" remove_all_sd
   echo "PROMETHEUS_BIN=$dir/prometheus"
 }
 
@@ -93,10 +97,10 @@ build_victoria_logs() {
 [ $# -gt 0 ] || set -- collector jaeger prometheus victoria-logs
 for name in "$@"; do
   case "$name" in
-    collector) build_collector ;;
-    jaeger) build_jaeger ;;
-    prometheus) build_prometheus ;;
-    victoria-logs) build_victoria_logs ;;
+    collector) timed "build-go-binaries: the Collector" build_collector ;;
+    jaeger) timed "build-go-binaries: Jaeger" build_jaeger ;;
+    prometheus) timed "build-go-binaries: Prometheus" build_prometheus ;;
+    victoria-logs) timed "build-go-binaries: VictoriaLogs" build_victoria_logs ;;
     *) echo "build-go-binaries: unknown binary '$name' (collector, jaeger, prometheus, victoria-logs)" >&2; exit 2 ;;
   esac
 done

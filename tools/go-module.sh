@@ -1,6 +1,6 @@
 # Sourced by tools/build-go-binaries.sh, tools/compose/docker-engine.sh and
 # tools/kubernetes/build-binaries.sh: builds a command of a Go module at a release, from the Go
-# module proxy, with that release's own dependency graph.
+# module proxy, with that release's own dependency graph; and times builds.
 #
 #   go_build_module MODULE VERSION PACKAGE OUTPUT [EXTRA_LDFLAGS]
 #   require_release_module MODULE VERSION   (the throwaway module alone, for builds that adjust it)
@@ -45,4 +45,14 @@ directives_of() {
     block { print; if ($0 ~ /^\)/) block = 0; next }
     /^(replace|exclude)[ \t]/ { print }
   ' "$1" | { grep -v '=>[ \t]*\.' || true; }
+}
+
+# timed NAME COMMAND...: runs COMMAND, then logs how long NAME took to build, if it was built at
+# all (a cached binary takes no whole second). The setup's timings in CI come from these lines.
+# Called as a plain command, not in a test (`timed ... || ...`), so that set -e holds inside COMMAND.
+timed() {
+  local name=$1 began=$SECONDS
+  shift
+  "$@"
+  [ "$SECONDS" = "$began" ] || echo "$name built in $((SECONDS - began)) s" >&2
 }

@@ -39,7 +39,7 @@ install_plugin() {
     log "building docker $name $version from Go modules (about a minute, once)"
     # shellcheck source=tools/go-module.sh
     source "$root/tools/go-module.sh"
-    go_build_module "$module" "$version" "$package" "$binary" "$ldflags"
+    timed "docker-engine: docker $name" go_build_module "$module" "$version" "$package" "$binary" "$ldflags"
   fi
   mkdir -p "$plugins"
   ln -sf "$binary" "$plugins/docker-$name"
