@@ -18,6 +18,9 @@ if (!hasAptGet) console.warn('rabbitmq-user-install.test.ts skipped: tools/rabbi
 /** Runs the script as `nobody` when this is root, so that the path is shown to need no privilege. */
 function installAsUser(cache: string): { output: string; ms: number } {
   const asRoot = process.getuid?.() === 0;
+  if (asRoot && spawnSync('id', ['-u', 'nobody'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error("no user 'nobody' on this machine (Debian's base-passwd has it): this test runs the script as nobody");
+  }
   const env = ['env', `GO_BINARIES_DIR=${cache}`, `HOME=${cache}`, `PATH=${process.env.PATH}`];
   const command = asRoot
     ? ['runuser', ['-u', 'nobody', '--', ...env, 'bash', 'tools/rabbitmq.sh', '--user']]

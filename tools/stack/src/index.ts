@@ -1,5 +1,5 @@
 export { type Binaries, type BinarySource, ensureBinaries, parseInstallerOutput } from './binaries';
-export { rabbitmqInstalled } from './components/rabbitmq';
+export { rabbitmqInstallation, rabbitmqInstalled } from './components/rabbitmq';
 export { readEnvFile } from './env-file';
 export { freePort, isPortFree, waitForHttpOk } from './ports';
 export { ManagedProcess } from './process';

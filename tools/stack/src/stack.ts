@@ -5,7 +5,7 @@ import { type Binaries, ensureBinaries } from './binaries';
 import { collectorSpec, gatewayName, gatewaySpec } from './components/collector';
 import { jaegerSpec, jaegerUiConfigFor } from './components/jaeger';
 import { prometheusSpec } from './components/prometheus';
-import { amqpUrl, findRabbitmq, rabbitmqInstallation, rabbitmqSpec, stopEpmd } from './components/rabbitmq';
+import { amqpUrl, findRabbitmq, rabbitmqInstallation, rabbitmqSpec, stopEpmd, stopLeftoverEpmd } from './components/rabbitmq';
 import {
   baseServiceEnv,
   PROJECT_BOOTSTRAP,
@@ -202,7 +202,11 @@ export class Stack {
     const withBroker = options.broker ?? false;
     const ports =
       options.ports === 'free' ? await freePorts(dotenv, gatewayCount, withBroker) : portsFromEnv(dotenv, gatewayCount, withBroker);
-    if (options.ports !== 'free') await assertPortsFree(ports);
+    if (options.ports !== 'free') {
+      const leftover = ports.broker && stopLeftoverEpmd(rabbitmqInstallation(), ports.broker.epmd);
+      if (leftover) console.warn(`stack: ${leftover}`);
+      await assertPortsFree(ports);
+    }
     const binaries = options.binaries ?? ensureBinaries(REPO_ROOT);
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'stack-data-'));
     const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'stack-logs-'));

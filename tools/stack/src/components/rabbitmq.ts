@@ -116,7 +116,26 @@ export function rabbitmqSpec(installation: RabbitmqInstallation, ports: BrokerPo
  * the broker. Nothing else listens there.
  */
 export function stopEpmd(installation: RabbitmqInstallation, port: number): void {
-  spawnSync('epmd', ['-kill'], { env: { ...inheritedEnv(), ...installation.env, ERL_EPMD_PORT: String(port) }, stdio: 'ignore' });
+  spawnSync('epmd', ['-kill'], { env: epmdEnv(installation, port), stdio: 'ignore' });
+}
+
+/**
+ * A port mapper on the broker's private port with no node registered is what a run killed
+ * outright leaves behind: epmd daemonizes, so it outlives the run's process group, and the next
+ * run would find the port taken. It is stopped, so that this run's broker starts its own; one with
+ * a node registered serves a live broker and is left alone. Says what it did, or undefined when
+ * no epmd answers there.
+ */
+export function stopLeftoverEpmd(installation: RabbitmqInstallation, port: number): string | undefined {
+  const names = spawnSync('epmd', ['-names'], { env: epmdEnv(installation, port), encoding: 'utf8' });
+  if (names.status !== 0) return undefined;
+  if (/^name /m.test(names.stdout)) return `the port mapper (epmd) on 127.0.0.1:${port} serves a running broker; left alone`;
+  stopEpmd(installation, port);
+  return `stopped the broker's port mapper (epmd) that an earlier run left on 127.0.0.1:${port}`;
+}
+
+function epmdEnv(installation: RabbitmqInstallation, port: number): NodeJS.ProcessEnv {
+  return { ...inheritedEnv(), ...installation.env, ERL_EPMD_PORT: String(port) };
 }
 
 export function amqpUrl(port: number): string {
