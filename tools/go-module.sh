@@ -2,7 +2,9 @@
 # tools/kubernetes/build-binaries.sh: builds a command of a Go module at a release, from the Go
 # module proxy, with that release's own dependency graph; and times builds.
 #
-#   go_build_module MODULE VERSION PACKAGE OUTPUT [EXTRA_LDFLAGS]
+#   go_build_module MODULE VERSION PACKAGE OUTPUT [EXTRA_LDFLAGS] [MAIN_SOURCE]
+#     MAIN_SOURCE, if given, is written as the throwaway module's main.go, and PACKAGE is then "."
+#     (a custom build of the release's packages, as CoreDNS documents for choosing its plugins)
 #   require_release_module MODULE VERSION   (the throwaway module alone, for builds that adjust it)
 #
 # `go install PACKAGE@VERSION` refuses a module whose go.mod has replace or exclude directives
@@ -10,13 +12,14 @@
 # repeats those directives and starts from its go.sum builds the same graph the release does.
 
 go_build_module() {
-  local module=$1 version=$2 package=$3 output=$4 extra_ldflags=${5:-}
+  local module=$1 version=$2 package=$3 output=$4 extra_ldflags=${5:-} main_source=${6:-}
   local work status
   work="$(mktemp -d)"
   (
     cd "$work" &&
       export CGO_ENABLED=0 GOFLAGS=-mod=mod &&
       require_release_module "$module" "$version" &&
+      { [ -z "$main_source" ] || printf '%s\n' "$main_source" >main.go; } &&
       go build -trimpath -ldflags "-s -w $extra_ldflags" -o "$work/out" "$package"
   ) && mkdir -p "$(dirname "$output")" && mv "$work/out" "$output"
   status=$?

@@ -106,24 +106,23 @@ build_coredns() {
   local out="$cache/coredns-$coredns_version-$(IFS=-; echo "${coredns_plugins[*]}")/coredns"
   if [ ! -x "$out" ]; then
     log "building CoreDNS $coredns_version with ${coredns_plugins[*]} from Go modules (a minute, once)"
-    local work status plugin; work="$(mktemp -d)"
-    (
-      cd "$work" && require_release_module github.com/coredns/coredns "$coredns_version" || exit
-      {
-        echo 'package main'
-        echo 'import ('
-        echo '  "github.com/coredns/coredns/core/dnsserver"'
-        echo '  "github.com/coredns/coredns/coremain"'
-        for plugin in "${coredns_plugins[@]}"; do echo "  _ \"github.com/coredns/coredns/plugin/$plugin\""; done
-        echo ')'
-        # In plugin.cfg's order, which is the order a query passes through them.
-        echo "func init() { if err := dnsserver.SetDirectives([]string{$(printf '"%s",' "${coredns_plugins[@]}")}); err != nil { panic(err) } }"
-        echo 'func main() { coremain.Run() }'
-      } >main.go && go build -trimpath -ldflags "-s -w" -o "$work/coredns" .
-    ) && mkdir -p "$(dirname "$out")" && mv "$work/coredns" "$out"
-    status=$?
-    rm -rf "$work"
-    [ "$status" = 0 ] || return "$status"
+    local plugin imports=""
+    for plugin in "${coredns_plugins[@]}"; do imports+="  _ \"github.com/coredns/coredns/plugin/$plugin\""$'\n'; done
+    # SetDirectives in plugin.cfg's order, which is the order a query passes through them.
+    go_build_module github.com/coredns/coredns "$coredns_version" . "$out" "" "package main
+
+import (
+  \"github.com/coredns/coredns/core/dnsserver\"
+  \"github.com/coredns/coredns/coremain\"
+$imports)
+
+func init() {
+  if err := dnsserver.SetDirectives([]string{$(printf '"%s", ' "${coredns_plugins[@]}")}); err != nil {
+    panic(err)
+  }
+}
+
+func main() { coremain.Run() }"
   fi
   echo "COREDNS_BIN=$out"
 }
