@@ -1,7 +1,8 @@
 /**
  * Turns the environment into the bootstrap's settings. Standard OTEL_* variables keep their
  * standard meaning (the SDK reads most of them itself); this module only decides the defaults
- * that make the demo's waterfall readable, and the few settings no OTEL_* variable covers.
+ * that keep a waterfall readable, and the few settings no OTEL_* variable covers. The defaults are
+ * a user's, not the demo's: the demo sets its own through its environment (.env).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +11,11 @@ import { join } from 'node:path';
 export const DEFAULT_ENABLED_INSTRUMENTATIONS = ['http', 'express', 'grpc', 'pino', 'undici', 'amqplib'] as const;
 
 /**
- * Requests that never get a trace: the services' probes (service-kit's PROBE_PATHS) would bury the
- * interesting traces; the frontend's page and its bundle are static files; and a trace of each of
- * the browser's span exports (the frontend's OTLP proxy) would be a trace of tracing.
+ * Requests that never get a trace unless TELEMETRY_UNTRACED_PATHS says otherwise: the probes, which
+ * would bury the interesting traces. A path ending in `*` is a prefix. Your own service's choices
+ * go in the variable (the demo's frontend adds its page, its bundle and its OTLP proxy there).
  */
-export const UNTRACED_PATHS = ['/healthz', '/readyz', '/', '/otlp/v1/traces'] as const;
-export const UNTRACED_PATH_PREFIXES = ['/assets/'] as const;
+export const DEFAULT_UNTRACED_PATHS = ['/healthz', '/readyz'] as const;
 
 /**
  * gRPC methods that never get a trace: the standard health service's (grpc.health.v1.Health),
@@ -24,10 +24,10 @@ export const UNTRACED_PATH_PREFIXES = ['/assets/'] as const;
  */
 export const UNTRACED_GRPC_METHODS = ['Check', 'Watch'] as const;
 
-/** Is this request URL (path and query) one of the untraced ones? */
-export function isUntracedUrl(url: string | undefined): boolean {
+/** Is this request URL (path and query) one of the untraced paths? */
+export function isUntracedUrl(untracedPaths: readonly string[], url: string | undefined): boolean {
   const path = (url ?? '').split('?', 1)[0] ?? '';
-  return (UNTRACED_PATHS as readonly string[]).includes(path) || UNTRACED_PATH_PREFIXES.some((prefix) => path.startsWith(prefix));
+  return untracedPaths.some((untraced) => (untraced.endsWith('*') ? path.startsWith(untraced.slice(0, -1)) : path === untraced));
 }
 
 /** Is an outgoing request to one of the OTLP/HTTP endpoints (host without port, and the port apart, as http.request takes them)? */
@@ -56,6 +56,8 @@ export interface TelemetryConfig {
    * has no standard variable). None by default: metadata can carry secrets.
    */
   grpcServerRequestMetadata: string[];
+  /** Incoming request paths that get no trace (TELEMETRY_UNTRACED_PATHS); `*` at the end makes a prefix. */
+  untracedPaths: string[];
   /** Express middleware, router and handler spans (off: they crowd the waterfall). */
   expressLayerSpans: boolean;
   /** Propagators by their OTEL_PROPAGATORS names. */
@@ -120,13 +122,13 @@ export function readTelemetryConfig(env: Env = process.env, cwd = process.cwd())
   return {
     disabled: isTrue(env.OTEL_SDK_DISABLED),
     resourceDefaults: {
-      'service.namespace': 'otel-node-tracing-demo',
       'service.version': readPackageVersion(cwd) ?? '0.0.0',
       'deployment.environment.name': 'development',
     },
     enabledInstrumentations: (parseList(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) ?? [...DEFAULT_ENABLED_INSTRUMENTATIONS]).filter(
       (name) => !parseList(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS)?.includes(name),
     ),
+    untracedPaths: parseList(env.TELEMETRY_UNTRACED_PATHS) ?? [...DEFAULT_UNTRACED_PATHS],
     grpcServerRequestMetadata: parseList(env.OTEL_INSTRUMENTATION_GRPC_CAPTURE_METADATA_SERVER_REQUEST?.toLowerCase()) ?? [],
     expressLayerSpans: isTrue(env.TRACE_EXPRESS_LAYERS),
     propagators: parseList(env.OTEL_PROPAGATORS) ?? ['tracecontext', 'baggage'],

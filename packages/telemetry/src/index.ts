@@ -1,10 +1,9 @@
 export { bundleOptions, INSTRUMENTED_PACKAGES } from './bundling';
 export {
   DEFAULT_ENABLED_INSTRUMENTATIONS,
+  DEFAULT_UNTRACED_PATHS,
   isUntracedUrl,
   readTelemetryConfig,
   type TelemetryConfig,
   UNTRACED_GRPC_METHODS,
-  UNTRACED_PATH_PREFIXES,
-  UNTRACED_PATHS,
 } from './config';

@@ -115,7 +115,7 @@ const RESOURCE_DETECTORS: Record<ResourceDetectorName, ResourceDetector> = {
 const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Instrumentation> = {
   http: (config) =>
     new HttpInstrumentation({
-      ignoreIncomingRequestHook: (request) => isUntracedUrl(request.url),
+      ignoreIncomingRequestHook: (request) => isUntracedUrl(config.untracedPaths, request.url),
       // The OTLP/HTTP exporters' own requests: their spans are suppressed anyway, but the client
       // duration histogram would count every export as a call of the service's.
       ignoreOutgoingRequestHook: (request) => isExportRequest(config, request.hostname ?? request.host, request.port),

@@ -16,6 +16,18 @@ import type { Instrumentation, InstrumentationModuleDefinition } from '@opentele
 
 export type Entry = 'require' | 'import';
 
+/** This package's name as its package.json gives it (the one beside dist/ or src/): a copy renamed names itself. */
+export const PACKAGE_NAME: string = readPackageName(join(__dirname, '..', 'package.json'));
+
+function readPackageName(manifest: string): string {
+  try {
+    const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown };
+    return typeof name === 'string' ? name : 'the telemetry bootstrap';
+  } catch {
+    return 'the telemetry bootstrap';
+  }
+}
+
 /** A module the self-check watches, by the instrumentation that patches it. */
 export interface WatchedModule {
   /** Its OTEL_NODE_ENABLED_INSTRUMENTATIONS name. */
@@ -101,7 +113,7 @@ export function selfCheckWarnings(view: ProcessView, instrumentations: ReadonlyM
     const instrumentation = instrumentations.get(watched.instrumentation);
     if (instrumentation && isPatched(watched, instrumentation, view)) return [];
     const { cause, fix } = diagnose(watched, presence, instrumentation !== undefined, view);
-    return [`@demo/telemetry: ${watched.label} is in use but not instrumented: ${watched.lost}. Likely cause: ${cause}. Fix: ${fix}.`];
+    return [`${PACKAGE_NAME}: ${watched.label} is in use but not instrumented: ${watched.lost}. Likely cause: ${cause}. Fix: ${fix}.`];
   });
 }
 
@@ -144,12 +156,12 @@ function diagnose(watched: WatchedModule, presence: Presence, enabled: boolean, 
   if (view.entry === 'require' && view.mainIsEsModule) {
     return {
       cause: `${main} is an ES module, and --require hooks only require(), not import`,
-      fix: `start it with node --import @demo/telemetry/register ${main}`,
+      fix: `start it with node --import ${PACKAGE_NAME}/register ${main}`,
     };
   }
   return {
     cause: `${watched.label} was loaded before the bootstrap (another --require or --import ahead of it, or the bootstrap imported from app code)`,
-    fix: `put the bootstrap first on the command line (node ${view.entry === 'import' ? '--import' : '--require'} @demo/telemetry/register ${main}) and never import it from app code`,
+    fix: `put the bootstrap first on the command line (node ${view.entry === 'import' ? '--import' : '--require'} ${PACKAGE_NAME}/register ${main}) and never import it from app code`,
   };
 }
 

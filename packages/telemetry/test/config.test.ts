@@ -11,11 +11,11 @@ describe('readTelemetryConfig', () => {
     expect(readTelemetryConfig({}, emptyDir)).toEqual({
       disabled: false,
       resourceDefaults: {
-        'service.namespace': 'otel-node-tracing-demo',
         'service.version': '0.0.0',
         'deployment.environment.name': 'development',
       },
       enabledInstrumentations: ['http', 'express', 'grpc', 'pino', 'undici', 'amqplib'],
+      untracedPaths: ['/healthz', '/readyz'],
       grpcServerRequestMetadata: [],
       expressLayerSpans: false,
       propagators: ['tracecontext', 'baggage'],
@@ -171,12 +171,24 @@ describe('readTelemetryConfig', () => {
   });
 });
 
-describe('isUntracedUrl', () => {
-  test.each(['/healthz', '/readyz?x=1', '/', '/assets/app.js', '/otlp/v1/traces'])('%s gets no trace', (url) => {
-    expect(isUntracedUrl(url)).toBe(true);
+describe('untraced paths', () => {
+  test('by default only the probes: a root route, like any route of yours, is traced', () => {
+    const { untracedPaths } = readTelemetryConfig({}, emptyDir);
+    expect(['/healthz', '/readyz?deep=1'].filter((url) => isUntracedUrl(untracedPaths, url))).toEqual(['/healthz', '/readyz?deep=1']);
+    expect(['/', '/api/users/1', '/healthzx', undefined].filter((url) => isUntracedUrl(untracedPaths, url))).toEqual([]);
   });
 
-  test.each(['/api/users/1', '/users/1', '/posts?userId=1', '/assetsx', '/otlp/v1/traces/x', undefined])('%s is traced', (url) => {
-    expect(isUntracedUrl(url)).toBe(false);
+  // The demo's own list, as .env gives it to its services.
+  const demo = readTelemetryConfig({ TELEMETRY_UNTRACED_PATHS: '/healthz, /readyz,/,/assets/*,/otlp/v1/traces' }, emptyDir).untracedPaths;
+
+  test.each(['/healthz', '/readyz?x=1', '/', '/assets/app.js', '/otlp/v1/traces'])('TELEMETRY_UNTRACED_PATHS: %s gets no trace', (url) => {
+    expect(isUntracedUrl(demo, url)).toBe(true);
   });
+
+  test.each(['/api/users/1', '/users/1', '/posts?userId=1', '/assetsx', '/otlp/v1/traces/x', undefined])(
+    'TELEMETRY_UNTRACED_PATHS: %s is traced',
+    (url) => {
+      expect(isUntracedUrl(demo, url)).toBe(false);
+    },
+  );
 });

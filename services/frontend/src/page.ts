@@ -16,7 +16,7 @@ export interface PageSettings {
 export const PAGE_CSP =
   "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/** The paths the page is served from; the bootstrap leaves them untraced (UNTRACED_PATHS). */
+/** The paths the page is served from; the bootstrap leaves them untraced (TELEMETRY_UNTRACED_PATHS in .env). */
 export const PAGE_PATH = '/';
 export const ASSETS_PATH = '/assets';
 
