@@ -228,8 +228,8 @@ describe('from the releases as published', () => {
   });
 });
 
-test("the README's no-Docker section names each binary's version and the tag its release lives under", () => {
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+test("docs/running.md names each binary's version and the tag its release lives under", () => {
+  const readme = readFileSync(join(REPO_ROOT, 'docs/running.md'), 'utf8');
   const README_NAME: Record<Project, string> = {
     collector: 'Collector',
     jaeger: 'Jaeger',

@@ -1,5 +1,5 @@
 /**
- * The log store (README: "Logs and metrics"): every record a request writes travels over OTLP to
+ * The log store (docs/logs-and-metrics.md): every record a request writes travels over OTLP to
  * the Collector and on to VictoriaLogs, with the log data model's fields, each under a span of
  * its trace; Jaeger's UI links each trace to its records; and a log store that goes away costs
  * no request and, once it is back, no record. Real processes and the real store throughout.

@@ -1,7 +1,8 @@
 /**
- * The README's waterfalls and log records are the contracts' data, rendered: this keeps the two in
- * step. The front door shows the HTTP path and the main gRPC waterfall; docs/grpc.md shows the
- * gRPC path's faults, failures, page click and log records.
+ * The waterfalls and log records on the pages are the contracts' data, rendered: this keeps the two
+ * in step. The README shows one waterfall, compose's; docs/trace-contract.md every HTTP and page
+ * contract; docs/grpc.md the gRPC path's faults, failures, page click and log records;
+ * docs/messaging.md the view events; docs/logs-and-metrics.md the HTTP log records.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,18 +29,13 @@ const { userWithPostsOverGrpcFromPage, ...httpPage } = PAGE_CONTRACTS;
 const { userWithPostsOverGrpc: grpcLog, injectedUnavailableOverGrpc: grpcFaultLog, ...httpLogs } = LOG_CONTRACTS;
 
 const WATERFALLS: Record<string, Record<string, TraceContract>> = {
-  'README.md': {
-    ...TRACE_CONTRACTS,
-    ...httpPage,
-    ...httpFailures,
-    viewRecordedAlone: EVENT_CONTRACTS.viewRecordedAlone,
-    batch: EVENT_CONTRACTS.batch,
-  },
+  'README.md': { viewRecordedAlone: EVENT_CONTRACTS.viewRecordedAlone },
+  'docs/trace-contract.md': { ...TRACE_CONTRACTS, ...httpPage, ...httpFailures },
   'docs/messaging.md': EVENT_CONTRACTS,
   'docs/grpc.md': { ...GRPC_FAULT_CONTRACTS, postsServiceDownOverGrpc, userWithPostsOverGrpcFromPage },
 };
 const LOG_RECORDS: Record<string, Record<string, LogContract>> = {
-  'README.md': httpLogs,
+  'docs/logs-and-metrics.md': httpLogs,
   'docs/grpc.md': { userWithPostsOverGrpc: grpcLog, injectedUnavailableOverGrpc: grpcFaultLog },
   'docs/messaging.md': EVENT_LOG_CONTRACTS,
 };
@@ -70,6 +66,6 @@ test('every contract is shown somewhere', () => {
   expect(all.filter((contract) => !shown.has(contract)).map((contract) => contract.description)).toEqual([]);
 });
 
-test('the README shows the bootstrap conformance matrix as matrix.ts holds it', () => {
-  expect(read('README.md')).toContain(renderMatrix());
+test('docs/bootstrap.md shows the bootstrap conformance matrix as matrix.ts holds it', () => {
+  expect(read('docs/bootstrap.md')).toContain(renderMatrix());
 });

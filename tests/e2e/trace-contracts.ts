@@ -1,7 +1,7 @@
 /**
  * The trace contract: which spans a request produces, with their services, names, kinds,
  * parents, status and key attributes. The end-to-end tests assert it against what Jaeger
- * stores; the README shows it as a waterfall (a test keeps the two in step).
+ * stores; the README and docs/trace-contract.md show it as a waterfall (a test keeps them in step).
  */
 export type SpanKindName = 'SERVER' | 'CLIENT' | 'INTERNAL' | 'PRODUCER' | 'CONSUMER';
 
@@ -411,7 +411,7 @@ export const FAILURE_CONTRACTS = {
   },
 } satisfies Record<string, TraceContract>;
 
-/** The contract as an indented waterfall, as the README shows it. */
+/** The contract as an indented waterfall, as the pages show it. */
 export function renderWaterfall(contract: TraceContract): string {
   const depth = (span: ExpectedSpan): number => {
     const parent = contract.spans.find((s) => s.ref === span.parent);
@@ -584,7 +584,7 @@ export const EVENT_LOG_CONTRACTS = {
   },
 } satisfies Record<string, LogContract>;
 
-/** A log contract as the README shows it: one line a record, with the span that wrote it. */
+/** A log contract as docs/logs-and-metrics.md shows it: one line a record, with the span that wrote it. */
 export function renderLogRecords(contract: LogContract): string {
   return contract.records
     .map((record) => `${record.service.padEnd(14)} ${record.severityText.padEnd(6)} ${record.body.padEnd(15)} in ${record.span}`)

@@ -110,7 +110,7 @@ const RESOURCE_DETECTORS: Record<ResourceDetectorName, ResourceDetector> = {
 /**
  * The instrumentations this bootstrap bundles, by their OTEL_NODE_ENABLED_INSTRUMENTATIONS names.
  * Requiring only these, instead of auto-instrumentations-node's forty-odd packages, is what keeps
- * startup, memory and image size down (README: "What tracing costs").
+ * startup, memory and image size down (docs/performance.md).
  */
 const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Instrumentation> = {
   http: (config) =>

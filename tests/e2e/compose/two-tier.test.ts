@@ -1,5 +1,5 @@
 /**
- * The production shape in compose, as the README gives it:
+ * The production shape in compose, as docs/production.md gives it:
  * `docker compose -f docker-compose.yml -f docker-compose.two-tier.yml up --build --wait`.
  * The agent finds the gateway replicas through Docker's DNS, routes each trace to one, and the
  * gateways keep what the tail-sampling policies keep. Same project name as the main compose

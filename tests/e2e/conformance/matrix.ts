@@ -1,7 +1,7 @@
 /**
  * The bootstrap's conformance matrix, as data: each kind of service a user has (module system ×
  * outbound client), how it is started, and the shape its trace must have. conformance.test.ts runs
- * every cell against the real Collector and Jaeger; the README renders this table (readme.test.ts
+ * every cell against the real Collector and Jaeger; docs/bootstrap.md renders this table (readme.test.ts
  * holds the two in step).
  */
 import { mkdirSync } from 'node:fs';
@@ -17,7 +17,7 @@ export interface ModuleSystem {
   name: string;
   /** The main script, relative to the fixture's folder. */
   main: string;
-  /** What the README shows: the start line, with the fixture's file standing for yours. */
+  /** What docs/bootstrap.md shows: the start line, with the fixture's file standing for yours. */
   startLine: string;
   preloadFlag: '--require' | '--import';
   /** Makes `main` from fixture/app.ts (nothing to make for the source itself). */
@@ -90,7 +90,7 @@ export function expectedShape(client: Client): { service: string; name: string; 
   ];
 }
 
-/** The matrix as the README shows it: one row per module system, its start line, and a mark per client (columns aligned, as the formatter keeps them). */
+/** The matrix as docs/bootstrap.md shows it: one row per module system, its start line, and a mark per client (columns aligned, as the formatter keeps them). */
 export function renderMatrix(): string {
   const rows = [
     ['Your service', 'Start line', ...CLIENTS.map((client) => client.name)],

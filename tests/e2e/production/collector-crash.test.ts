@@ -1,5 +1,5 @@
 /**
- * A crash-safe Collector queue (README: "Production shape"): with Jaeger down, everything the
+ * A crash-safe Collector queue (docs/production.md): with Jaeger down, everything the
  * Collector has accepted waits in its queue; the Collector is SIGKILLed and started again; then
  * Jaeger comes back. On disk (file_storage), every span must still arrive. The same run with the
  * queue in memory shows what that protects against.

@@ -1,5 +1,5 @@
 /**
- * The two-tier pipeline (README: "Production shape"), on real Collectors, Jaeger and Prometheus:
+ * The two-tier pipeline (docs/production.md), on real Collectors, Jaeger and Prometheus:
  * the agent routes spans by trace id to two gateways, which tail-sample whole traces. Every error
  * and every slow trace must be kept whole; a share of the rest, as configured; and the RED
  * metrics, computed before sampling, must count every request.

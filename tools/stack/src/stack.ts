@@ -37,7 +37,7 @@ export type { GatewayPorts, StackPorts } from './stack-ports';
 /** The one-tier pipeline, in start order: each is ready before what sends to it starts. */
 export const PIPELINE_NAMES = ['prometheus', 'jaeger', 'victoria-logs', 'otel-collector'] as const;
 
-/** One Collector, or an agent Collector routing traces by trace id to tail-sampling gateways (README: "Production shape"). */
+/** One Collector, or an agent Collector routing traces by trace id to tail-sampling gateways (docs/production.md). */
 export type PipelineShape = 'one-tier' | 'two-tier';
 
 export interface StackOptions extends Partial<OutputOptions> {
