@@ -1,9 +1,9 @@
 /**
  * The copy path, walked as a user walks it: docs/bootstrap.md's checklist, its lines read from the
- * page itself, in a fresh folder outside the workspace. The bootstrap is packed with `pnpm pack`,
- * installed from the npm registry with `npm install`, and preloaded by two apps written here: an ES
- * module that calls a CommonJS one with `fetch`. Their trace is read back from the real Jaeger,
- * through the real Collector.
+ * page itself, in fresh folders outside the workspace. The bootstrap is packed with `pnpm pack`,
+ * installed from the npm registry once with npm and once with pnpm, and preloaded in each folder by
+ * two apps written here: an ES module that calls a CommonJS one with `fetch`. Their traces are read
+ * back from the real Jaeger, through the real Collector.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,7 +24,16 @@ function lineOf(pattern: RegExp, what: string): string {
 }
 
 const NPM_OVERRIDES = JSON.parse(`{${lineOf(/^"overrides": \{/, 'npm override')}}`) as { overrides: Record<string, string> };
-const NPM_INSTALL = lineOf(/^npm install \S+ \.\/demo-telemetry-[\d.]+\.tgz$/, 'npm install line');
+const TARBALL = /\.\/demo-telemetry-[\d.]+\.tgz$/;
+/** How each package manager is told the override, and the install line, as the checklist gives them. */
+const INSTALLS = {
+  npm: { install: lineOf(/^npm install \S+ \.\/demo-telemetry-[\d.]+\.tgz$/, 'npm install line') },
+  pnpm: {
+    install: lineOf(/^pnpm add \S+ \.\/demo-telemetry-[\d.]+\.tgz$/, 'pnpm add line'),
+    workspaceYaml: `overrides:\n  ${lineOf(/^"@opentelemetry\/instrumentation": [\d.]+$/, 'pnpm override')}\n`,
+  },
+};
+type PackageManager = keyof typeof INSTALLS;
 const START_LINES = {
   commonjs: lineOf(/^node --require \S+\/register \S+$/, 'CommonJS start line').split(' '),
   esModule: lineOf(/^node --import \S+\/register \S+$/, 'ES-module start line').split(' '),
@@ -49,14 +58,56 @@ app.listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
 let stack: Stack;
-let folder: string;
-const apps: { shop?: ManagedProcess; stock?: ManagedProcess; shopUrl?: string } = {};
+let tarball: string;
+const folders: string[] = [];
 
 function run(command: string, args: string[], cwd: string): string {
   return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function startApp(name: string, startLine: string[], main: string, env: Record<string, string>) {
+beforeAll(async () => {
+  const packed = mkdtempSync(join(tmpdir(), 'copy-path-pack-'));
+  folders.push(packed);
+  run('pnpm', ['pack', '--pack-destination', packed], join(REPO_ROOT, 'packages/telemetry'));
+  tarball = join(packed, readdirSync(packed).find((file) => file.endsWith('.tgz')) as string);
+  stack = await Stack.start({ ports: 'free', without: ['frontend', 'users-service', 'posts-service', 'rabbitmq'] });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A fresh project, as `npm init` makes it, with the bootstrap installed as the checklist says. */
+function installInFreshFolder(manager: PackageManager): string {
+  const folder = mkdtempSync(join(tmpdir(), `copy-path-${manager}-`));
+  folders.push(folder);
+  run('npm', ['init', '--yes'], folder);
+  if (manager === 'npm') {
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ ...manifest, ...NPM_OVERRIDES }, null, 2));
+  } else {
+    writeFileSync(join(folder, 'pnpm-workspace.yaml'), INSTALLS.pnpm.workspaceYaml);
+  }
+  const [command, ...args] = INSTALLS[manager].install.replace(TARBALL, tarball).split(' ');
+  run(command as string, args, folder);
+  writeFileSync(join(folder, 'stock.cjs'), STOCK_APP);
+  writeFileSync(join(folder, 'shop.mjs'), SHOP_APP);
+  return folder;
+}
+
+/** Every version of `name` installed under the folder (a package manager's own layout, symlinks not followed). */
+function installedVersions(folder: string, name: string): string[] {
+  const manifests = readdirSync(join(folder, 'node_modules'), { recursive: true, encoding: 'utf8' }).filter((path) =>
+    `/${path}`.endsWith(`/${name}/package.json`),
+  );
+  const versions = manifests.map(
+    (path) => (JSON.parse(readFileSync(join(folder, 'node_modules', path), 'utf8')) as { version: string }).version,
+  );
+  return [...new Set(versions)];
+}
+
+async function startApp(folder: string, name: string, startLine: string[], main: string, env: Record<string, string>) {
   const [, flag, specifier] = startLine as [string, string, string];
   const port = await freePort();
   const app = new ManagedProcess(
@@ -78,85 +129,66 @@ async function startApp(name: string, startLine: string[], main: string, env: Re
   return { app, url: `http://127.0.0.1:${port}` };
 }
 
-beforeAll(async () => {
-  folder = mkdtempSync(join(tmpdir(), 'copy-path-'));
-  const packed = mkdtempSync(join(tmpdir(), 'copy-path-pack-'));
-  run('pnpm', ['pack', '--pack-destination', packed], join(REPO_ROOT, 'packages/telemetry'));
-  const [tarball] = readdirSync(packed).filter((file) => file.endsWith('.tgz'));
-  run('npm', ['init', '--yes'], folder);
-  const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(folder, 'package.json'), JSON.stringify({ ...manifest, ...NPM_OVERRIDES }, null, 2));
-  const [npm, ...args] = NPM_INSTALL.replace(/\.\/demo-telemetry-[\d.]+\.tgz$/, join(packed, tarball as string)).split(' ');
-  run(npm as string, [...args, '--no-audit', '--no-fund'], folder);
-  writeFileSync(join(folder, 'stock.cjs'), STOCK_APP);
-  writeFileSync(join(folder, 'shop.mjs'), SHOP_APP);
-
-  stack = await Stack.start({ ports: 'free', without: ['frontend', 'users-service', 'posts-service', 'rabbitmq'] });
-  const stock = await startApp('stock', START_LINES.commonjs, 'stock.cjs', {});
-  const shop = await startApp('shop', START_LINES.esModule, 'shop.mjs', { STOCK_URL: stock.url });
-  Object.assign(apps, { stock: stock.app, shop: shop.app, shopUrl: shop.url });
-  await waitForHttpOk(`${stock.url}/stock/0`, 15_000, () => stock.app.isRunning);
-  await waitForHttpOk(shop.url, 15_000, () => shop.app.isRunning);
-}, 300_000);
-
-afterAll(async () => {
-  await apps.shop?.stop();
-  await apps.stock?.stop();
-  await stack?.stop();
-  if (folder) rmSync(folder, { recursive: true, force: true });
-});
-
 /** Sends a request under a parent of the test's own, and returns the trace id it belongs to. */
-async function request(path: string): Promise<{ traceId: string; parentId: string; status: number }> {
+async function request(url: string): Promise<{ traceId: string; parentId: string; status: number }> {
   const traceId = randomBytes(16).toString('hex');
   const parentId = randomBytes(8).toString('hex');
-  const response = await fetch(`${apps.shopUrl}${path}`, { headers: { traceparent: `00-${traceId}-${parentId}-01` } });
+  const response = await fetch(url, { headers: { traceparent: `00-${traceId}-${parentId}-01` } });
   await response.arrayBuffer();
   return { traceId, parentId, status: response.status };
 }
 
-test('the packed bootstrap installs with one instrumentation base and one API', () => {
-  const versions = (name: string) => {
-    const tree = JSON.parse(run('npm', ['ls', name, '--all', '--json'], folder)) as object;
-    const found = new Set<string>();
-    const walk = (node: { version?: string; dependencies?: Record<string, object> }, key?: string) => {
-      if (key === name && node.version) found.add(node.version);
-      for (const [child, sub] of Object.entries(node.dependencies ?? {})) walk(sub, child);
-    };
-    walk(tree);
-    return [...found];
-  };
-  expect(versions('@opentelemetry/instrumentation')).toEqual([NPM_OVERRIDES.overrides['@opentelemetry/instrumentation']]);
-  expect(versions('@opentelemetry/api')).toHaveLength(1);
-});
+describe.each(Object.keys(INSTALLS) as PackageManager[])('installed with %s', (manager) => {
+  let folder: string;
+  let shop: Awaited<ReturnType<typeof startApp>>;
+  let stock: Awaited<ReturnType<typeof startApp>>;
 
-test('an ES module calls a CommonJS app with fetch: SERVER with its route, the fetch CLIENT, the next SERVER, in one trace', async () => {
-  const { traceId, parentId, status } = await request('/orders/42');
-  expect(status).toBe(200);
-  const { spans } = await waitForTrace(stack.jaegerUrl, traceId, 3);
-  const server = spans.find((span) => span.service === 'shop' && span.kind === 'SERVER');
-  const client = spans.find((span) => span.service === 'shop' && span.kind === 'CLIENT');
-  const next = spans.find((span) => span.service === 'stock' && span.kind === 'SERVER');
-  expect({ spans: describeSpans(spans), count: spans.length }).toEqual({ spans: expect.any(String), count: 3 });
-  expect([server?.name, server?.attributes['http.route'], server?.parentSpanId]).toEqual(['GET /orders/:id', '/orders/:id', parentId]);
-  expect([client?.name, client?.parentSpanId]).toEqual(['GET', server?.spanId]);
-  expect([next?.name, next?.attributes['http.route'], next?.parentSpanId]).toEqual(['GET /stock/:sku', '/stock/:sku', client?.spanId]);
-});
+  beforeAll(async () => {
+    folder = installInFreshFolder(manager);
+    stock = await startApp(folder, `stock-${manager}`, START_LINES.commonjs, 'stock.cjs', {});
+    shop = await startApp(folder, `shop-${manager}`, START_LINES.esModule, 'shop.mjs', { STOCK_URL: stock.url });
+    await waitForHttpOk(`${stock.url}/stock/0`, 15_000, () => stock.app.isRunning);
+    await waitForHttpOk(shop.url, 15_000, () => shop.app.isRunning);
+  }, 300_000);
 
-test("the root route is traced: a user's / is not the demo's page", async () => {
-  const { traceId, status } = await request('/');
-  expect(status).toBe(200);
-  const { spans } = await waitForTrace(stack.jaegerUrl, traceId, 1);
-  expect(spans.map((span) => [span.service, span.kind, span.name, span.attributes['http.route']])).toEqual([
-    ['shop', 'SERVER', 'GET /', '/'],
-  ]);
-});
+  afterAll(async () => {
+    await shop?.app.stop();
+    await stock?.app.stop();
+  });
 
-test("the start is silent, and the demo's own settings do not ride along", async () => {
-  // The self-check runs 1.5 s after start (SELF_CHECK_DELAY_MS); by now both apps have served.
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
-  expect({ shop: apps.shop?.logs, stock: apps.stock?.logs }).toEqual({ shop: '', stock: '' });
-  const { traceId } = await request('/orders/1');
-  const { spans } = await waitForTrace(stack.jaegerUrl, traceId, 3);
-  expect(spans.map((span) => span.resource['service.namespace'])).toEqual([undefined, undefined, undefined]);
+  test('one instrumentation base, at the override, and one API', () => {
+    expect(installedVersions(folder, '@opentelemetry/instrumentation')).toEqual([
+      NPM_OVERRIDES.overrides['@opentelemetry/instrumentation'],
+    ]);
+    expect(installedVersions(folder, '@opentelemetry/api')).toHaveLength(1);
+  });
+
+  test('an ES module calls a CommonJS app with fetch: SERVER with its route, the fetch CLIENT, the next SERVER, in one trace', async () => {
+    const { traceId, parentId, status } = await request(`${shop.url}/orders/42`);
+    expect(status).toBe(200);
+    const { spans } = await waitForTrace(stack.jaegerUrl, traceId, 3);
+    const server = spans.find((span) => span.service === `shop-${manager}` && span.kind === 'SERVER');
+    const client = spans.find((span) => span.service === `shop-${manager}` && span.kind === 'CLIENT');
+    const next = spans.find((span) => span.service === `stock-${manager}` && span.kind === 'SERVER');
+    expect({ spans: describeSpans(spans), count: spans.length }).toEqual({ spans: expect.any(String), count: 3 });
+    expect([server?.name, server?.attributes['http.route'], server?.parentSpanId]).toEqual(['GET /orders/:id', '/orders/:id', parentId]);
+    expect([client?.name, client?.parentSpanId]).toEqual(['GET', server?.spanId]);
+    expect([next?.name, next?.attributes['http.route'], next?.parentSpanId]).toEqual(['GET /stock/:sku', '/stock/:sku', client?.spanId]);
+  });
+
+  test("the root route is traced: a user's / is not the demo's page", async () => {
+    const { traceId, status } = await request(`${shop.url}/`);
+    expect(status).toBe(200);
+    const { spans } = await waitForTrace(stack.jaegerUrl, traceId, 1);
+    expect(spans.map((span) => [span.kind, span.name, span.attributes['http.route']])).toEqual([['SERVER', 'GET /', '/']]);
+  });
+
+  test("the start is silent, and the demo's own settings do not ride along", async () => {
+    // The self-check runs 1.5 s after start (SELF_CHECK_DELAY_MS); by now both apps have served.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect({ shop: shop.app.logs, stock: stock.app.logs }).toEqual({ shop: '', stock: '' });
+    const { traceId } = await request(`${shop.url}/orders/1`);
+    const { spans } = await waitForTrace(stack.jaegerUrl, traceId, 3);
+    expect(spans.map((span) => span.resource['service.namespace'])).toEqual([undefined, undefined, undefined]);
+  });
 });
