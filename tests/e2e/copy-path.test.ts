@@ -23,17 +23,21 @@ function lineOf(pattern: RegExp, what: string): string {
   return found;
 }
 
-const NPM_OVERRIDES = JSON.parse(`{${lineOf(/^"overrides": \{/, 'npm override')}}`) as { overrides: Record<string, string> };
 const TARBALL = /\.\/demo-telemetry-[\d.]+\.tgz$/;
 /** How each package manager is told the override, and the install line, as the checklist gives them. */
 const INSTALLS = {
-  npm: { install: lineOf(/^npm install \S+ \.\/demo-telemetry-[\d.]+\.tgz$/, 'npm install line') },
+  npm: {
+    override: lineOf(/^npm pkg set 'overrides\[@opentelemetry\/instrumentation\]=[\d.]+'$/, 'npm override line'),
+    install: lineOf(/^npm install \S+ \.\/demo-telemetry-[\d.]+\.tgz$/, 'npm install line'),
+  },
   pnpm: {
     install: lineOf(/^pnpm add \S+ \.\/demo-telemetry-[\d.]+\.tgz$/, 'pnpm add line'),
     workspaceYaml: `overrides:\n  ${lineOf(/^"@opentelemetry\/instrumentation": [\d.]+$/, 'pnpm override')}\n`,
   },
 };
 type PackageManager = keyof typeof INSTALLS;
+/** The one instrumentation base the override asks for. */
+const OVERRIDDEN_VERSION = /=([\d.]+)'$/.exec(INSTALLS.npm.override)?.[1];
 const START_LINES = {
   commonjs: lineOf(/^node --require \S+\/register \S+$/, 'CommonJS start line').split(' '),
   esModule: lineOf(/^node --import \S+\/register \S+$/, 'ES-module start line').split(' '),
@@ -83,14 +87,9 @@ function installInFreshFolder(manager: PackageManager): string {
   const folder = mkdtempSync(join(tmpdir(), `copy-path-${manager}-`));
   folders.push(folder);
   run('npm', ['init', '--yes'], folder);
-  if (manager === 'npm') {
-    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(folder, 'package.json'), JSON.stringify({ ...manifest, ...NPM_OVERRIDES }, null, 2));
-  } else {
-    writeFileSync(join(folder, 'pnpm-workspace.yaml'), INSTALLS.pnpm.workspaceYaml);
-  }
-  const [command, ...args] = INSTALLS[manager].install.replace(TARBALL, tarball).split(' ');
-  run(command as string, args, folder);
+  if (manager === 'npm') run('sh', ['-c', INSTALLS.npm.override], folder);
+  else writeFileSync(join(folder, 'pnpm-workspace.yaml'), INSTALLS.pnpm.workspaceYaml);
+  run('sh', ['-c', INSTALLS[manager].install.replace(TARBALL, tarball)], folder);
   writeFileSync(join(folder, 'stock.cjs'), STOCK_APP);
   writeFileSync(join(folder, 'shop.mjs'), SHOP_APP);
   return folder;
@@ -157,9 +156,7 @@ describe.each(Object.keys(INSTALLS) as PackageManager[])('installed with %s', (m
   });
 
   test('one instrumentation base, at the override, and one API', () => {
-    expect(installedVersions(folder, '@opentelemetry/instrumentation')).toEqual([
-      NPM_OVERRIDES.overrides['@opentelemetry/instrumentation'],
-    ]);
+    expect(installedVersions(folder, '@opentelemetry/instrumentation')).toEqual([OVERRIDDEN_VERSION]);
     expect(installedVersions(folder, '@opentelemetry/api')).toHaveLength(1);
   });
 
