@@ -17,7 +17,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 env_value() { sed -n "s/^$1=//p" "$root/.env"; }
 cache="${DOCKER_PLUGINS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/otel-node-tracing-demo/docker-plugins}"
 plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
-state="${TMPDIR:-/tmp}/otel-node-tracing-demo-dockerd"
+# Where `start` records the dockerd it started (<state>.pid, <state>.log), and where `stop` looks:
+# a caller that must stop only its own daemon (.ci/run) gives each run a state of its own.
+state="${DOCKERD_STATE:-${TMPDIR:-/tmp}/otel-node-tracing-demo-dockerd}"
 log() { echo "docker-engine: $*" >&2; }
 fail() { log "$*"; exit 1; }
 
