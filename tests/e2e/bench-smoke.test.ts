@@ -91,3 +91,31 @@ test('pnpm bench --smoke measures every figure, accounts CPU per process, attrib
   expect(markdown).toMatch(/^\| owner \| off \| project \| added \| share of the added \|$/m);
   expect(readFileSync(join(out, 'latency.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>/);
 });
+
+test('pnpm bench --pair project --pair off --smoke: both sides at once on one pipeline, a paired ratio per block, an interval and a verdict', () => {
+  const pairedOut = join(out, 'paired');
+  const printed = execFileSync(
+    process.execPath,
+    [join(REPO_ROOT, 'tools/bench/dist/bench.js'), '--pair', 'project', '--pair', 'off', '--smoke', '--out', pairedOut],
+    { encoding: 'utf8', stdio: 'pipe', timeout: 180_000 },
+  );
+  const result = JSON.parse(readFileSync(join(pairedOut, 'paired.json'), 'utf8'));
+  expect([result.a, result.b, result.blocks.length]).toEqual(['project', 'off', 3]);
+  for (const block of result.blocks) {
+    // Both sides answered in every block, and each side's CPU was read from its own processes.
+    expect(block.requests.a).toBeGreaterThan(0);
+    expect(block.requests.b).toBeGreaterThan(0);
+    expect(block.servicesUs.a).toBeGreaterThan(0);
+    expect(block.servicesUs.b).toBeGreaterThan(0);
+    expect(Number.isFinite(block.ratio)).toBe(true);
+    // Only A is traced: the pipeline works for A's spans.
+    expect(block.pipelineUsPerARequest).toBeGreaterThan(0);
+  }
+  expect(result.ratio.low).toBeLessThanOrEqual(result.ratio.estimate);
+  expect(result.ratio.high).toBeGreaterThanOrEqual(result.ratio.estimate);
+  expect(['same', 'different', 'not enough data']).toContain(result.verdict);
+  expect(result.failedRequests).toBe(0);
+  expect(printed).toMatch(
+    /^paired \(\d{4}-\d\d-\d\d\): "project" over "off" − 1 = -?\d+\.\d{3}, 95% interval .* \(3 blocks of 3 s, 20 req\/s a side\): (SAME|DIFFERENT|NOT ENOUGH DATA)/m,
+  );
+});

@@ -3,6 +3,10 @@
  * what tracing costs, on the
  * no-Docker topology with the real Collector, Jaeger, VictoriaLogs and Prometheus.
  *
+ * pnpm bench --pair A --pair B [--blocks N] [--block-s S] [--pair-rate R] [--margin M] [--out DIR]:
+ * A against B side by side, at once, on one pipeline (paired.ts): A over B − 1 with its 95%
+ * interval and a verdict. `--pair project --pair project` is the A/A control.
+ *
  * 1. Calibration: the untraced services' saturation throughput; the two fixed rates are fractions of it.
  * 2. Rounds: every configuration once per round, interleaved. Each: startup, the lower rate (with
  *    each process's CPU accounted from /proc), the higher rate, then saturation.
@@ -20,7 +24,7 @@ import { foldByFunction, foldByOwner, isOpenTelemetryOwner, monotonicUs, readPro
 
 const TOP_FUNCTIONS = 12;
 
-import { type BenchConfig, COMMON_ENV, selectConfigs } from './configs';
+import { type BenchConfig, COMMON_ENV, selectConfig, selectConfigs } from './configs';
 import { accountCpu, percentOfCorePer1000SpansPerSec } from './cpu-account';
 import {
   atRate,
@@ -34,6 +38,7 @@ import {
   startupMs,
   timeToVisibleMs,
 } from './measure';
+import { comparePaired, pairedLine } from './paired';
 import { type Attribution, latencySvg, markdown, type Rates, type Results, type RoundResult } from './report';
 import { summarize } from './summary';
 import { readBeforeCuts, verdicts } from './verdicts';
@@ -58,6 +63,12 @@ const { values: args } = parseArgs({
     'rounds-only': { type: 'boolean', default: false },
     // Keeps the attribution's .cpuprofile files here (open them in Chrome DevTools' Performance panel).
     'keep-profiles': { type: 'string' },
+    // Side by side (paired.ts): two configurations, the blocks, the rate to each side, the margin of "same".
+    pair: { type: 'string', multiple: true, default: [] },
+    blocks: { type: 'string', default: '16' },
+    'block-s': { type: 'string', default: '10' },
+    'pair-rate': { type: 'string', default: '40' },
+    margin: { type: 'string', default: '0.02' },
   },
 });
 const settings = args.smoke
@@ -291,7 +302,37 @@ async function gatewayCost(config: BenchConfig): Promise<Results['gatewayTier']>
   );
 }
 
+/** `--pair A --pair B`: the two side by side; prints the paired line, and writes paired.json when --out is given. */
+async function mainPaired(): Promise<void> {
+  const [a, b] = args.pair.map((name) => selectConfig(name));
+  if (!a || !b || args.pair.length !== 2) throw new Error('--pair: name exactly two configurations, A then B (--pair project --pair off)');
+  const pairedSettings = args.smoke
+    ? { ratePerSide: 20, blocks: 3, blockS: 3, margin: Number(args.margin), warmUpS: 3 }
+    : {
+        ratePerSide: Number(args['pair-rate']),
+        blocks: Number(args.blocks),
+        blockS: Number(args['block-s']),
+        margin: Number(args.margin),
+        warmUpS: 10,
+      };
+  const startStack = (config: BenchConfig, extra: { without?: string[]; serviceEnv?: Record<string, string> }) =>
+    Stack.start({
+      ports: 'free',
+      preload: config.preload,
+      serviceEnv: extra.serviceEnv ?? { ...COMMON_ENV, ...config.env },
+      startFor: config.startFor,
+      without: extra.without,
+    });
+  const result = await comparePaired(a, b, pairedSettings, startStack);
+  if (process.argv.includes('--out')) {
+    mkdirSync(args.out, { recursive: true });
+    writeFileSync(join(args.out, 'paired.json'), `${JSON.stringify(result, null, 2)}\n`);
+  }
+  console.log(pairedLine(result));
+}
+
 async function main(): Promise<void> {
+  if (args.pair.length > 0) return mainPaired();
   const configs = selectConfigs(args.config);
   for (const config of configs) await config.prepare?.();
   const off = configs.find((c) => c.name === 'off') as BenchConfig;

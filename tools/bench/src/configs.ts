@@ -137,14 +137,17 @@ function project(name: string, description: string, env: Record<string, string>)
 
 /** The configurations named (by --config, one each), or the defaults; an unknown name is an error that lists the known ones. */
 export function selectConfigs(names: readonly string[]): BenchConfig[] {
-  const all = allConfigs();
   const wanted = names.length > 0 ? names : DEFAULT_CONFIGS;
   if (!wanted.includes('off')) throw new Error('--config: every run needs "off", the baseline the others are compared with');
-  return wanted.map((name) => {
-    const config = all.find((c) => c.name === name);
-    if (!config) throw new Error(`unknown configuration "${name}"; known: ${all.map((c) => c.name).join(' | ')}`);
-    return config;
-  });
+  return wanted.map(selectConfig);
+}
+
+/** One configuration by its name; an unknown name is an error that lists the known ones. */
+export function selectConfig(name: string): BenchConfig {
+  const all = allConfigs();
+  const config = all.find((c) => c.name === name);
+  if (!config) throw new Error(`unknown configuration "${name}"; known: ${all.map((c) => c.name).join(' | ')}`);
+  return config;
 }
 
 /** For every configuration unless it says otherwise: all spans sampled, and no simulated database latency (pure CPU cost). */

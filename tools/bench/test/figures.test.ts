@@ -83,8 +83,9 @@ test.each(quoted.map((figure) => [`${figure.page}: ${figure.name}`, figure] as c
   '%s is its run’s figure, with the run’s date in its section',
   (_label, figure) => {
     const expected = renderFigure(figure.name);
-    // The number right before the marker, whole (so that 10.48 does not pass for 0.48).
-    const printed = /(\d[\d,]*(?:\.\d+)?)$/.exec(figure.before)?.[1]?.replaceAll(',', '');
+    // The number right before the marker, whole (so that 10.48 does not pass for 0.48); a minus is
+    // its sign only after a space or a parenthesis ("0.07-1.31" is a range, "(-0.003" a negative).
+    const printed = /(?:(?<=^|[\s(])-)?\d[\d,]*(?:\.\d+)?$/.exec(figure.before)?.[0]?.replaceAll(',', '');
     expect({ figure: figure.name, printed }).toEqual({ figure: figure.name, printed: expected });
     expect({ figure: figure.name, runDateInSection: figure.section.includes(runDate(figure.name)) }).toEqual({
       figure: figure.name,
