@@ -3,6 +3,7 @@
  * 95% interval, and a verdict in the manner of Chromium's Pinpoint: same, different, or not enough
  * data yet.
  */
+import { seededRandom } from '@demo/service-kit';
 import { median } from './measure';
 
 export interface Interval {
@@ -15,23 +16,11 @@ export interface Interval {
 
 export type Verdict = 'same' | 'different' | 'not enough data';
 
-/** mulberry32: a small deterministic generator, so that the same blocks always give the same interval. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The median of `values`, with a percentile-bootstrap 95% interval over `resamples` resamples. */
 export function bootstrapMedian(values: readonly number[], resamples = 10_000, seed = 1): Interval {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return { estimate: Number.NaN, low: Number.NaN, high: Number.NaN };
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const medians = Array.from({ length: resamples }, () =>
     median(Array.from(finite, () => finite[Math.floor(random() * finite.length)] as number)),
   ).sort((a, b) => a - b);
