@@ -59,7 +59,8 @@ interface Quoted {
 
 function quotedFigures(page: string): Quoted[] {
   const text = read(page);
-  return [...text.matchAll(/<!--fig:([\w-]+)-->/g)].map((match) => {
+  // A marker shown as code (`<!--fig:NAME-->`, where a page explains the syntax) is not one.
+  return [...text.matchAll(/(?<!`)<!--fig:([\w-]+)-->/g)].map((match) => {
     const upTo = text.slice(0, match.index);
     const headings = [...upTo.matchAll(/^#{1,6} .*$/gm)];
     const sectionStart = headings.at(-1)?.index ?? 0;
