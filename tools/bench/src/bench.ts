@@ -77,23 +77,35 @@ const settings = args.smoke
     { rounds: 3, calibrationS: 10, saturationS: 10, phaseS: 20, connections: 20, deliveryS: 30, visibleSamples: 50 };
 if (args.rounds) settings.rounds = Number(args.rounds);
 
-async function withStack<T>(
-  config: BenchConfig,
-  work: (stack: Stack) => Promise<T>,
-  extra: { pipeline?: PipelineShape; startServices?: boolean; cpuProfileDir?: string } = {},
-): Promise<T> {
-  const options: StackOptions = {
+/** The stack a configuration runs on: its preload and environment over COMMON_ENV, its pipeline variants. */
+interface StackExtra {
+  pipeline?: PipelineShape;
+  /** Start the services with the pipeline (by default the caller starts them, timing their startup). */
+  startServices?: boolean;
+  cpuProfileDir?: string;
+  /** Components not to start: `--pair`'s side B runs no pipeline of its own. */
+  without?: string[];
+  /** Environment over the configuration's own (B's Collector endpoint, side by side). */
+  serviceEnv?: Record<string, string>;
+}
+
+function stackOptions(config: BenchConfig, extra: StackExtra): StackOptions {
+  return {
     ports: 'free',
     pipeline: extra.pipeline ?? 'one-tier',
     preload: config.preload,
-    serviceEnv: { ...COMMON_ENV, ...config.env },
+    serviceEnv: { ...COMMON_ENV, ...config.env, ...extra.serviceEnv },
     collectorEnv: config.collectorEnv,
     jaegerEnv: config.jaegerEnv,
     startFor: config.startFor,
     broker: config.broker,
     cpuProfileDir: extra.cpuProfileDir,
-    without: extra.startServices ? [] : [...SERVICE_NAMES],
+    without: extra.without ?? (extra.startServices ? [] : [...SERVICE_NAMES]),
   };
+}
+
+async function withStack<T>(config: BenchConfig, work: (stack: Stack) => Promise<T>, extra: StackExtra = {}): Promise<T> {
+  const options = stackOptions(config, extra);
   const stack = await Stack.start(options);
   try {
     return await work(stack);
@@ -315,14 +327,7 @@ async function mainPaired(): Promise<void> {
         margin: Number(args.margin),
         warmUpS: 10,
       };
-  const startStack = (config: BenchConfig, extra: { without?: string[]; serviceEnv?: Record<string, string> }) =>
-    Stack.start({
-      ports: 'free',
-      preload: config.preload,
-      serviceEnv: extra.serviceEnv ?? { ...COMMON_ENV, ...config.env },
-      startFor: config.startFor,
-      without: extra.without,
-    });
+  const startStack = (config: BenchConfig, extra: StackExtra) => Stack.start(stackOptions(config, { startServices: true, ...extra }));
   const result = await comparePaired(a, b, pairedSettings, startStack);
   if (process.argv.includes('--out')) {
     mkdirSync(args.out, { recursive: true });

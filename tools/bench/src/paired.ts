@@ -12,7 +12,7 @@
  */
 import { openLoop } from '@demo/load';
 import { PIPELINE_NAMES, SERVICE_NAMES, type Stack, type StackPorts } from '@demo/stack';
-import { type BenchConfig, COMMON_ENV } from './configs';
+import type { BenchConfig } from './configs';
 import { median, PATH } from './measure';
 import { bootstrapMedian, type Interval, type Verdict, verdictOf } from './paired-stats';
 
@@ -71,8 +71,9 @@ function cpuNs(stack: Stack, names: readonly string[]): number {
 }
 
 /**
- * Runs A and B side by side and measures `settings.blocks` blocks. `startStack` starts a stack
- * (the bench's Stack.start with its cleanup), so that this file holds only the comparison.
+ * Runs A and B side by side and measures `settings.blocks` blocks. `startStack` starts a
+ * configuration's stack as the bench does (its environment over COMMON_ENV, services started), with
+ * `extra` on top, so that this file holds only the comparison.
  */
 export async function comparePaired(
   a: BenchConfig,
@@ -89,8 +90,6 @@ export async function comparePaired(
     stackB = await startStack(b, {
       without: [...PIPELINE_NAMES],
       serviceEnv: {
-        ...COMMON_ENV,
-        ...b.env,
         OTEL_EXPORTER_OTLP_ENDPOINT: collectorEndpoint(b, stackA.ports),
         BROWSER_TRACES_FORWARD_URL: `http://127.0.0.1:${stackA.ports.collectorOtlpHttp}/v1/traces`,
       },
