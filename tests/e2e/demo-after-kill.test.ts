@@ -6,6 +6,7 @@
  * It uses the .env ports, as the demo does.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPortFree, REPO_ROOT, rabbitmqInstallation, readEnvFile } from '@demo/stack';
 import { eventually } from './prometheus';
@@ -63,6 +64,10 @@ describeWithBroker('demo-after-kill.test.ts')('pnpm demo after one killed with S
   afterAll(async () => {
     if (second) killGroup(second.child);
     epmd('-kill');
+    // The killed brokers' data (pnpm demo's .cache/data/rabbitmq): a demo started on it afterwards
+    // connects, but its view events are never confirmed (seen 2026-12-07; not yet understood), so
+    // it would fail the next suite that runs pnpm demo. This suite made it; it removes it.
+    rmSync(join(REPO_ROOT, '.cache/data/rabbitmq'), { recursive: true, force: true });
   });
 
   test("the next run stops the first one's leftover port mapper, says so, starts, and leaves nothing when stopped", async () => {
