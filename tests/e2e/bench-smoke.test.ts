@@ -80,10 +80,24 @@ test('pnpm bench --smoke measures every figure, accounts CPU per process, attrib
   for (const tier of ['agent', 'gateways', 'jaeger'])
     expect(results.gatewayTier.cpuPercentOfCorePer1000SpansPerSec[tier]).toBeGreaterThan(0);
   expect(Object.keys(results.gatewayTier.peakRssMb)).toEqual(['otel-gateway-1', 'otel-gateway-2']);
+  // The services' added CPU comes from the side-by-side comparison, after its A/A control.
+  expect([results.paired.aa.a, results.paired.aa.b, results.paired.added.a, results.paired.added.b]).toEqual([
+    'project',
+    'project',
+    'project',
+    'off',
+  ]);
+  expect(results.verdicts.map((v: { target: string }) => v.target)).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^the services' added CPU per request, side by side/),
+      expect.stringMatching(/^the A\/A control/),
+    ]),
+  );
   expect(results.verdicts).toHaveLength(10);
   const markdown = readFileSync(join(out, 'results.md'), 'utf8');
   expect(markdown.match(/^- (PASS|MISS): /gm)).toHaveLength(10);
-  expect(markdown).toContain("**The services' added CPU per request**");
+  expect(markdown).toMatch(/^\*\*The services' added CPU per request\*\*, side by side: paired \(/m);
+  expect(markdown).toMatch(/^\*\*The A\/A control\*\*, the same way: paired \(\d{4}-\d\d-\d\d\): "project" over "project"/m);
   // The ES-module start against CommonJS, for the same service in the same run.
   expect(markdown).toMatch(
     /^\*\*users-service as an ES module \(--import\) against the same code as CommonJS \(--require\)\*\*: startup to \/readyz \d+ ms against \d+ ms; its CPU per request at \d+ req\/s \d+ µs against \d+ µs/m,
@@ -110,12 +124,20 @@ test('pnpm bench --pair project --pair off --smoke: both sides at once on one pi
     expect(Number.isFinite(block.ratio)).toBe(true);
     // Only A is traced: the pipeline works for A's spans.
     expect(block.pipelineUsPerARequest).toBeGreaterThan(0);
+    // Each side's GC pauses per request, from the probe in every service.
+    expect(block.gcUs.a).toBeGreaterThanOrEqual(block.gcMajorUs.a);
+    expect(block.gcUs.b).toBeGreaterThanOrEqual(block.gcMajorUs.b);
+    // Three Node services hold tens of MB each.
+    expect(block.rssMb.a).toBeGreaterThan(60);
+    expect(block.rssMb.b).toBeGreaterThan(60);
   }
+  // The traced side collected garbage in the run (a block of 3 s may see none on the untraced side).
+  expect(result.blocks.reduce((sum: number, block: { gcUs: { a: number } }) => sum + block.gcUs.a, 0)).toBeGreaterThan(0);
   expect(result.ratio.low).toBeLessThanOrEqual(result.ratio.estimate);
   expect(result.ratio.high).toBeGreaterThanOrEqual(result.ratio.estimate);
   expect(['same', 'different', 'not enough data']).toContain(result.verdict);
   expect(result.failedRequests).toBe(0);
   expect(printed).toMatch(
-    /^paired \(\d{4}-\d\d-\d\d\): "project" over "off" − 1 = -?\d+\.\d{3}, 95% interval .* \(3 blocks of 3 s, 20 req\/s a side\): (SAME|DIFFERENT|NOT ENOUGH DATA)/m,
+    /^paired \(\d{4}-\d\d-\d\d\): "project" over "off" − 1 = -?\d+\.\d{3}, 95% interval .* \(3 blocks of 3 s, 20 req\/s a side\): (SAME|DIFFERENT|NOT ENOUGH DATA).* GC pauses per request: A \d+ µs \(major \d+\), B \d+ µs.* Peak resident memory of the three services: A \d+ MB, B \d+ MB/m,
   );
 });

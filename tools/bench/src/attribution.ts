@@ -3,6 +3,12 @@
  * sample counts for the package that owns the code it was running. Node's own frames (node:...,
  * and V8 builtins with no script) count for the package that called them, so a socket write made
  * by the OTLP exporter is the exporter's, and one made by express is express's.
+ *
+ * One exception: an outgoing HTTP request. The http instrumentation wraps http.request, so Node's
+ * own client-request work (the ClientRequest, its headers, the agent's socket) runs under the
+ * wrapper; by the rule above the untraced services would charge it to axios and the traced ones to
+ * the instrumentation, which would then look far dearer than it is. It counts for the nearest
+ * caller outside OpenTelemetry instead, in both.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -159,20 +165,31 @@ function fold(profile: CpuProfile, fromUs: number, toUs: number, keyOf: (owned: 
   return Object.fromEntries(Object.entries(folded).map(([key, us]) => [key, us / total]));
 }
 
-/** Each node's owner: its own, or its nearest owned ancestor's; (idle) and (root) own nothing. */
+/** Node's own start of an outgoing HTTP request: what the http instrumentation wraps. */
+function isClientRequestStart(frame: CallFrame): boolean {
+  return /^node:(https?|_http_client)$/.test(frame.url) && ['request', 'get', 'ClientRequest'].includes(frame.functionName);
+}
+
+/**
+ * Each node's owner: its own, or its nearest owned ancestor's; (idle) and (root) own nothing. An
+ * outgoing request's start, and what it calls, take the nearest owner outside OpenTelemetry.
+ */
 function ownersOfNodes(profile: CpuProfile): Map<number, Owned | undefined> {
   const owners = new Map<number, Owned | undefined>();
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const visit = (id: number, inherited: Owned) => {
+  const visit = (id: number, inherited: Owned, outsideOpenTelemetry: Owned) => {
     const node = byId.get(id);
     if (!node) return;
     const own = ownerOfFrame(node.callFrame);
-    const owned = own === undefined ? inherited : { owner: own, fn: describeFrame(node.callFrame) };
+    let owned = own === undefined ? inherited : { owner: own, fn: describeFrame(node.callFrame) };
+    if (own === undefined && isClientRequestStart(node.callFrame)) owned = outsideOpenTelemetry;
     owners.set(id, ['(idle)', '(root)'].includes(node.callFrame.functionName) ? undefined : owned);
-    for (const child of node.children ?? []) visit(child, owned);
+    const nextOutside = isOpenTelemetryOwner(owned.owner) ? outsideOpenTelemetry : owned;
+    for (const child of node.children ?? []) visit(child, owned, nextOutside);
   };
   const root = profile.nodes[0];
-  if (root) visit(root.id, { owner: NODE_CORE, fn: '(no caller in a package)' });
+  const noCaller = { owner: NODE_CORE, fn: '(no caller in a package)' };
+  if (root) visit(root.id, noCaller, noCaller);
   return owners;
 }
 

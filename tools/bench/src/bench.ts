@@ -38,10 +38,10 @@ import {
   startupMs,
   timeToVisibleMs,
 } from './measure';
-import { comparePaired, pairedLine } from './paired';
+import { comparePaired, type PairedResult, pairedLine } from './paired';
 import { type Attribution, latencySvg, markdown, type Rates, type Results, type RoundResult } from './report';
 import { summarize } from './summary';
-import { readBeforeCuts, verdicts } from './verdicts';
+import { verdicts } from './verdicts';
 
 const SPANS_PER_REQUEST = 8;
 /**
@@ -87,6 +87,8 @@ interface StackExtra {
   without?: string[];
   /** Environment over the configuration's own (B's Collector endpoint, side by side). */
   serviceEnv?: Record<string, string>;
+  /** More node options for every service (side by side: the GC probe). */
+  nodeArgs?: string[];
 }
 
 function stackOptions(config: BenchConfig, extra: StackExtra): StackOptions {
@@ -100,6 +102,7 @@ function stackOptions(config: BenchConfig, extra: StackExtra): StackOptions {
     startFor: config.startFor,
     broker: config.broker,
     cpuProfileDir: extra.cpuProfileDir,
+    nodeArgs: extra.nodeArgs,
     without: extra.without ?? (extra.startServices ? [] : [...SERVICE_NAMES]),
   };
 }
@@ -314,10 +317,8 @@ async function gatewayCost(config: BenchConfig): Promise<Results['gatewayTier']>
   );
 }
 
-/** `--pair A --pair B`: the two side by side; prints the paired line, and writes paired.json when --out is given. */
-async function mainPaired(): Promise<void> {
-  const [a, b] = args.pair.map((name) => selectConfig(name));
-  if (!a || !b || args.pair.length !== 2) throw new Error('--pair: name exactly two configurations, A then B (--pair project --pair off)');
+/** A and B side by side (paired.ts), with this run's settings. */
+function pair(a: BenchConfig, b: BenchConfig): Promise<PairedResult> {
   const pairedSettings = args.smoke
     ? { ratePerSide: 20, blocks: 3, blockS: 3, margin: Number(args.margin), warmUpS: 3 }
     : {
@@ -328,7 +329,14 @@ async function mainPaired(): Promise<void> {
         warmUpS: 10,
       };
   const startStack = (config: BenchConfig, extra: StackExtra) => Stack.start(stackOptions(config, { startServices: true, ...extra }));
-  const result = await comparePaired(a, b, pairedSettings, startStack);
+  return comparePaired(a, b, pairedSettings, startStack);
+}
+
+/** `--pair A --pair B`: the two side by side; prints the paired line, and writes paired.json when --out is given. */
+async function mainPaired(): Promise<void> {
+  const [a, b] = args.pair.map((name) => selectConfig(name));
+  if (!a || !b || args.pair.length !== 2) throw new Error('--pair: name exactly two configurations, A then B (--pair project --pair off)');
+  const result = await pair(a, b);
   if (process.argv.includes('--out')) {
     mkdirSync(args.out, { recursive: true });
     writeFileSync(join(args.out, 'paired.json'), `${JSON.stringify(result, null, 2)}\n`);
@@ -364,7 +372,7 @@ async function main(): Promise<void> {
     summary: summarize(rounds),
     ...extras,
   };
-  const results: Results = { ...partial, verdicts: verdicts(partial, readBeforeCuts()) };
+  const results: Results = { ...partial, verdicts: verdicts(partial) };
   mkdirSync(args.out, { recursive: true });
   writeFileSync(join(args.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(args.out, 'results.md'), markdown(results));
@@ -373,13 +381,24 @@ async function main(): Promise<void> {
 }
 
 async function extraPhases(off: BenchConfig, project: BenchConfig, rates: Rates): Promise<Partial<Results>> {
+  // What tracing adds to the services' CPU: side by side, the A/A control first.
+  console.log('side by side: project against project (the A/A control), then project against off');
+  const paired = { aa: await pair(project, project), added: await pair(project, off) };
+  for (const result of [paired.aa, paired.added]) console.log(pairedLine(result));
   console.log(`attribution: CPU profiles of off and project at ${rates.lower} req/s`);
   const attributionResult = await attribution(off, project, rates.lower);
   console.log(`delivery and time to visible: project at ${rates.higher} req/s`);
   const { delivery: deliveryResult, timeToVisibleMs } = await delivery(project, rates.higher);
   console.log('the two-tier pipeline: project');
   const gatewayTier = await gatewayCost(project);
-  return { attribution: attributionResult, delivery: deliveryResult, timeToVisibleMs, gatewayTier, productionSizeMb: productionSizeMb() };
+  return {
+    paired,
+    attribution: attributionResult,
+    delivery: deliveryResult,
+    timeToVisibleMs,
+    gatewayTier,
+    productionSizeMb: productionSizeMb(),
+  };
 }
 
 main().catch((error: unknown) => {

@@ -102,7 +102,9 @@ export function allConfigs(): BenchConfig[] {
  * they measure the most a cheaper path for that signal could save.
  */
 function levers(): [string, string, Record<string, string>][] {
-  const heapMb = readEnvFile(join(REPO_ROOT, '.env')).SERVICE_HEAP_MB ?? '192';
+  const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
+  // A lever that sets NODE_OPTIONS replaces the services' own (the heap flags from .env).
+  const serviceNodeOptions = `--max-old-space-size=${dotenv.SERVICE_HEAP_MB} --max-semi-space-size=${dotenv.SERVICE_SEMI_SPACE_MB}`;
   return [
     // An A/A control: the same as project. How far apart the two land is this machine's noise.
     ['control: project again', 'the project, unchanged: the noise floor of any A/B in the same run', {}],
@@ -119,14 +121,39 @@ function levers(): [string, string, Record<string, string>][] {
     ['lever: logs off', 'the project, OTEL_LOGS_EXPORTER=none (the most a cheaper log path could save)', { OTEL_LOGS_EXPORTER: 'none' }],
     ['lever: metrics off', 'the project, OTEL_METRICS_EXPORTER=none (the most metric views could save)', { OTEL_METRICS_EXPORTER: 'none' }],
     [
+      'lever: HTTP histograms on',
+      'the project with TELEMETRY_HTTP_METRICS=true: the http and undici duration histograms recorded beside the spans (as until 2026-12-07)',
+      { TELEMETRY_HTTP_METRICS: 'true' },
+    ],
+    [
+      'lever: express off',
+      'the project without the express instrumentation (no http.route, so the server spans are named GET alone: the most a cheaper way to name them could save)',
+      { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'express' },
+    ],
+    [
+      'lever: http off',
+      'the project without the http instrumentation (no SERVER or CLIENT spans for HTTP, and no context across the hops: the most a cheaper HTTP path could save)',
+      { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http' },
+    ],
+    [
+      'lever: no emitter binding',
+      'the project, with context.bind() leaving event emitters alone (no-emitter-binding.ts; listeners on a request lose its context): what binding each request and response costs',
+      { NODE_OPTIONS: `${serviceNodeOptions} --require ${require.resolve('./no-emitter-binding')}` },
+    ],
+    [
+      'lever: pino off',
+      'the project without the pino instrumentation (no trace ids on log lines and no log records: the most a cheaper log bridge could save)',
+      { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pino' },
+    ],
+    [
       'lever: 5 s batches',
       'the project, OTEL_BSP_SCHEDULE_DELAY and OTEL_BLRP_SCHEDULE_DELAY 5000 ms (the SDK defaults) instead of 500 and 1000',
       { OTEL_BSP_SCHEDULE_DELAY: '5000', OTEL_BLRP_SCHEDULE_DELAY: '5000' },
     ],
     [
-      'lever: 16 MB young generation',
-      'the project, --max-semi-space-size=16 instead of SERVICE_SEMI_SPACE_MB',
-      { NODE_OPTIONS: `--max-old-space-size=${heapMb} --max-semi-space-size=16` },
+      'lever: 4 MB young generation',
+      'the project, --max-semi-space-size=4 (SERVICE_SEMI_SPACE_MB until 2026-12-07) instead of 16',
+      { NODE_OPTIONS: `--max-old-space-size=${dotenv.SERVICE_HEAP_MB} --max-semi-space-size=4` },
     ],
   ];
 }

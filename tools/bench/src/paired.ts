@@ -8,11 +8,16 @@
  * is read from every thread of its three services (/proc/<pid>/task/*\/schedstat, in ns) and
  * divided by the requests it answered in the block: each block gives one paired ratio, A over B
  * minus 1, measured under the same machine's mood. The report is their median with a bootstrap 95%
- * interval, and a verdict.
+ * interval, and a verdict. Each service also preloads gc-probe.ts, so that every block states the
+ * garbage collectors' pauses per request beside the CPU.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openLoop } from '@demo/load';
 import { PIPELINE_NAMES, SERVICE_NAMES, type Stack, type StackPorts } from '@demo/stack';
 import type { BenchConfig } from './configs';
+import type { GcTotals } from './gc-probe';
 import { median, PATH } from './measure';
 import { bootstrapMedian, type Interval, type Verdict, verdictOf } from './paired-stats';
 
@@ -34,6 +39,11 @@ export interface PairedBlock {
   servicesUs: { a: number; b: number };
   /** The pipeline's CPU in the block, per request answered by A, µs. */
   pipelineUsPerARequest: number;
+  /** Each side's three services' main-thread GC pauses per answered request, µs: all, and the major (mark-compact) ones. */
+  gcUs: { a: number; b: number };
+  gcMajorUs: { a: number; b: number };
+  /** Each side's three services' resident memory at the block's end, MB. */
+  rssMb: { a: number; b: number };
   /** A over B minus 1. */
   ratio: number;
 }
@@ -50,6 +60,10 @@ export interface PairedResult {
   /** Medians over the blocks. */
   servicesUs: { a: number; b: number };
   pipelineUsPerARequest: number;
+  gcUs: { a: number; b: number };
+  gcMajorUs: { a: number; b: number };
+  /** The largest of the blocks. */
+  peakRssMb: { a: number; b: number };
   failedRequests: number;
 }
 
@@ -70,6 +84,22 @@ function cpuNs(stack: Stack, names: readonly string[]): number {
   return names.reduce((total, name) => total + (stack.process(name).threadCpuNs() ?? Number.NaN), 0);
 }
 
+/** A side's three services' GC totals so far, as their probes last wrote them. */
+function gcTotals(stack: Stack, dir: string): GcTotals {
+  const sum: GcTotals = { minorMs: 0, majorMs: 0, otherMs: 0, collections: 0 };
+  for (const name of SERVICE_NAMES) {
+    const written = JSON.parse(readFileSync(join(dir, String(stack.process(name).pid)), 'utf8')) as GcTotals;
+    for (const key of Object.keys(sum) as (keyof GcTotals)[]) sum[key] += written[key];
+  }
+  return sum;
+}
+
+function rssMb(stack: Stack): number {
+  return Math.round(SERVICE_NAMES.reduce((total, name) => total + (stack.process(name).rssBytes() ?? Number.NaN), 0) / 2 ** 20);
+}
+
+const allGcMs = (totals: GcTotals) => totals.minorMs + totals.majorMs + totals.otherMs;
+
 /**
  * Runs A and B side by side and measures `settings.blocks` blocks. `startStack` starts a
  * configuration's stack as the bench does (its environment over COMMON_ENV, services started), with
@@ -79,29 +109,44 @@ export async function comparePaired(
   a: BenchConfig,
   b: BenchConfig,
   settings: PairedSettings,
-  startStack: (config: BenchConfig, extra: { without?: string[]; serviceEnv?: Record<string, string> }) => Promise<Stack>,
+  startStack: (
+    config: BenchConfig,
+    extra: { without?: string[]; serviceEnv?: Record<string, string>; nodeArgs?: string[] },
+  ) => Promise<Stack>,
   log: (line: string) => void = console.log,
 ): Promise<PairedResult> {
   for (const config of [a, b]) assertServiceSideOnly(config);
   for (const config of [a, b]) await config.prepare?.();
-  const stackA = await startStack(a, {});
+  const gcDir = mkdtempSync(join(tmpdir(), 'paired-gc-'));
+  const gcProbe = { nodeArgs: ['--require', require.resolve('./gc-probe')], serviceEnv: { BENCH_GC_DIR: gcDir } };
+  const stackA = await startStack(a, gcProbe);
   let stackB: Stack | undefined;
   try {
     stackB = await startStack(b, {
       without: [...PIPELINE_NAMES],
+      nodeArgs: gcProbe.nodeArgs,
       serviceEnv: {
+        ...gcProbe.serviceEnv,
         OTEL_EXPORTER_OTLP_ENDPOINT: collectorEndpoint(b, stackA.ports),
         BROWSER_TRACES_FORWARD_URL: `http://127.0.0.1:${stackA.ports.collectorOtlpHttp}/v1/traces`,
       },
     });
     const sides = { a: stackA, b: stackB };
     const urls = { a: `${stackA.frontendUrl}${a.path ?? PATH}`, b: `${stackB.frontendUrl}${b.path ?? PATH}` };
-    const sideOf = (i: number) => (i % 2 === 0 ? 'a' : 'b');
+    // Requests alternate A, B, A, B; every other block the order turns to B, A, so that going
+    // first (or second) in each pair is nobody's advantage.
+    const requestsPerBlock = settings.ratePerSide * 2 * settings.blockS;
+    const sideOf = (i: number) => ((i + Math.floor(i / requestsPerBlock)) % 2 === 0 ? 'a' : 'b');
     // JIT and connection pools, on both sides at once.
     await openLoop((i) => urls[sideOf(i)], settings.ratePerSide * 2, settings.warmUpS);
 
     const pipelineNames = stackA.pipelineNames.filter((name) => stackA.processes.get(name)?.isRunning);
-    const read = () => ({ a: cpuNs(sides.a, SERVICE_NAMES), b: cpuNs(sides.b, SERVICE_NAMES), pipeline: cpuNs(stackA, pipelineNames) });
+    const read = () => ({
+      a: cpuNs(sides.a, SERVICE_NAMES),
+      b: cpuNs(sides.b, SERVICE_NAMES),
+      pipeline: cpuNs(stackA, pipelineNames),
+      gc: { a: gcTotals(sides.a, gcDir), b: gcTotals(sides.b, gcDir) },
+    });
     const answered = { a: 0, b: 0 };
     const blocks: PairedBlock[] = [];
     let before = read();
@@ -114,11 +159,20 @@ export async function comparePaired(
         requests,
         servicesUs: { a: Math.round(us(now.a - before.a, requests.a)), b: Math.round(us(now.b - before.b, requests.b)) },
         pipelineUsPerARequest: Math.round(us(now.pipeline - before.pipeline, requests.a)),
+        gcUs: {
+          a: Math.round(((allGcMs(now.gc.a) - allGcMs(before.gc.a)) * 1000) / Math.max(requests.a, 1)),
+          b: Math.round(((allGcMs(now.gc.b) - allGcMs(before.gc.b)) * 1000) / Math.max(requests.b, 1)),
+        },
+        gcMajorUs: {
+          a: Math.round(((now.gc.a.majorMs - before.gc.a.majorMs) * 1000) / Math.max(requests.a, 1)),
+          b: Math.round(((now.gc.b.majorMs - before.gc.b.majorMs) * 1000) / Math.max(requests.b, 1)),
+        },
+        rssMb: { a: rssMb(sides.a), b: rssMb(sides.b) },
         ratio: us(now.a - before.a, requests.a) / us(now.b - before.b, requests.b) - 1,
       };
       blocks.push(block);
       log(
-        `paired: block ${blocks.length}/${settings.blocks}: A ${block.servicesUs.a} µs, B ${block.servicesUs.b} µs a request (${requests.a}/${requests.b} answered), A over B − 1 = ${block.ratio.toFixed(3)}`,
+        `paired: block ${blocks.length}/${settings.blocks}: A ${block.servicesUs.a} µs, B ${block.servicesUs.b} µs a request (${requests.a}/${requests.b} answered; GC ${block.gcUs.a}/${block.gcUs.b} µs), A over B − 1 = ${block.ratio.toFixed(3)}`,
       );
       before = now;
       answeredBefore = { ...answered };
@@ -142,11 +196,15 @@ export async function comparePaired(
       verdict: verdictOf(ratio, settings.margin),
       servicesUs: { a: middle((block) => block.servicesUs.a), b: middle((block) => block.servicesUs.b) },
       pipelineUsPerARequest: middle((block) => block.pipelineUsPerARequest),
+      gcUs: { a: middle((block) => block.gcUs.a), b: middle((block) => block.gcUs.b) },
+      gcMajorUs: { a: middle((block) => block.gcMajorUs.a), b: middle((block) => block.gcMajorUs.b) },
+      peakRssMb: { a: Math.max(...measured.map((block) => block.rssMb.a)), b: Math.max(...measured.map((block) => block.rssMb.b)) },
       failedRequests: load.non2xx + load.errors,
     };
   } finally {
     await stackB?.stop();
     await stackA.stop();
+    rmSync(gcDir, { recursive: true, force: true });
   }
 }
 
@@ -158,6 +216,8 @@ export function pairedLine(result: PairedResult): string {
     `95% interval ${ratio.low.toFixed(3)} to ${ratio.high.toFixed(3)} (${result.blocks.length} blocks of ${settings.blockS} s, ` +
     `${settings.ratePerSide} req/s a side): ${result.verdict.toUpperCase()} (margin ±${settings.margin}). ` +
     `Services per request: A ${result.servicesUs.a} µs, B ${result.servicesUs.b} µs; the pipeline ${result.pipelineUsPerARequest} µs per A request. ` +
+    `GC pauses per request: A ${result.gcUs.a} µs (major ${result.gcMajorUs.a}), B ${result.gcUs.b} µs (major ${result.gcMajorUs.b}). ` +
+    `Peak resident memory of the three services: A ${result.peakRssMb.a} MB, B ${result.peakRssMb.b} MB. ` +
     `${result.failedRequests} failed requests.`
   );
 }

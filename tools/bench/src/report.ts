@@ -1,4 +1,5 @@
 import type { CpuAccount } from './cpu-account';
+import { type PairedResult, pairedLine } from './paired';
 
 export interface Verdict {
   target: string;
@@ -38,6 +39,8 @@ export interface Results {
   rates: Rates;
   configs: Record<string, { description: string; rounds: RoundResult[] }>;
   summary: Record<string, Summary>;
+  /** Side by side: the A/A control, and project against off (the services' added CPU). */
+  paired?: { aa: PairedResult; added: PairedResult };
   attribution?: Attribution;
   delivery?: {
     ratePerSec: number;
@@ -136,10 +139,15 @@ function headline(results: Results): string {
   const perComponent = Object.entries(project.cpu.percentOfCorePer1000SpansPerSec)
     .map(([name, percent]) => `${name} ${fixed(percent)}%`)
     .join(', ');
+  // The rounds measure each configuration minutes apart, too far for a CPU ratio to hold (docs/performance.md): the pair gives it.
+  const paired = results.paired
+    ? [
+        `**The services' added CPU per request**, side by side: ${pairedLine(results.paired.added)}`,
+        `**The A/A control**, the same way: ${pairedLine(results.paired.aa)}`,
+      ]
+    : [];
   return [
-    `**The services' added CPU per request** (three services, project minus off, at ${results.rates.lower} req/s): ` +
-      `${range(project.cpu.addedServicesUsPerRequest)} µs, ${range(project.cpu.addedFraction, 2)} of the untraced services' own ` +
-      `${fixed(results.summary.off?.cpu.servicesUsPerRequest.median ?? Number.NaN, 0)} µs.`,
+    ...paired,
     `**The pipeline's CPU per 1000 spans/s**, percent of one core (project, ${fixed(project.cpu.spansPerRequest, 1)} spans per request): ${perComponent}. ` +
       `Per request: ${range(project.cpu.pipelineUsPerRequest)} µs, ${range(project.cpu.pipelineFraction, 2)} of the untraced services' CPU.`,
     ...moduleSystemLine(results),

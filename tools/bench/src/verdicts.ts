@@ -2,33 +2,13 @@
  * The targets, each judged within one run: this machine's speed moves up to 4x from day to day,
  * so every CPU target is a ratio to the untraced services' own CPU in the same run.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT } from '@demo/stack';
+import type { PairedResult } from './paired';
 import type { Results, Summary, Verdict } from './report';
 
-/** The run committed before the cuts: the figures the CPU targets are fractions of. */
-export const BEFORE_CUTS_RUN = 'docs/benchmark/before-cuts/results.json';
-
-export interface BeforeCuts {
-  date: string;
-  /** The services' added CPU per request, as a fraction of the untraced services' (median). */
-  servicesAddedFraction: number;
-  /** The pipeline's CPU per request with traces flowing, as a fraction of the untraced services' (median). */
-  pipelineFraction: number;
-}
-
-export function readBeforeCuts(path = join(REPO_ROOT, BEFORE_CUTS_RUN)): BeforeCuts | undefined {
-  if (!existsSync(path)) return undefined;
-  const run = JSON.parse(readFileSync(path, 'utf8')) as Pick<Results, 'date' | 'summary'>;
-  const cpu = run.summary.project?.cpu;
-  if (!cpu) throw new Error(`${path} has no "project" configuration to compare with`);
-  return { date: run.date, servicesAddedFraction: cpu.addedFraction.median, pipelineFraction: cpu.pipelineFraction.median };
-}
-
 const f2 = (n: number) => n.toFixed(2);
+const f3 = (n: number) => n.toFixed(3);
 
-export function verdicts(results: Omit<Results, 'verdicts'>, before: BeforeCuts | undefined): Verdict[] {
+export function verdicts(results: Omit<Results, 'verdicts'>): Verdict[] {
   const p = results.summary.project;
   const off = results.summary.off;
   if (!p || !off) return [];
@@ -49,7 +29,7 @@ export function verdicts(results: Omit<Results, 'verdicts'>, before: BeforeCuts 
       pass: p.lower.addedP99Ms <= 3,
     },
     ...deliveryVerdict(results),
-    ...cpuVerdicts(p, before),
+    ...(results.paired ? cpuVerdicts(results.paired) : []),
     rssVerdict(p, off),
     ...(results.timeToVisibleMs
       ? [
@@ -86,24 +66,21 @@ function deliveryVerdict(results: Omit<Results, 'verdicts'>): Verdict[] {
   ];
 }
 
-function cpuVerdicts(p: Summary, before: BeforeCuts | undefined): Verdict[] {
-  const none = `no run before the cuts to compare with (${BEFORE_CUTS_RUN})`;
-  const services = p.cpu.addedFraction.median;
-  const pipeline = p.cpu.pipelineFraction.median;
+/** The services' added CPU, side by side: the target, and whether the A/A control is narrow enough to judge it. */
+function cpuVerdicts({ aa, added }: { aa: PairedResult; added: PairedResult }): Verdict[] {
+  const interval = (r: PairedResult) => `${f3(r.ratio.estimate)} (95%: ${f3(r.ratio.low)} to ${f3(r.ratio.high)})`;
+  const aaHalfWidth = (aa.ratio.high - aa.ratio.low) / 2;
   return [
     {
-      target: "the services' added CPU per request <= 1/3 of the run before the cuts (fractions of the untraced services' CPU)",
-      measured: before
-        ? `${f2(services)} against ${f2(before.servicesAddedFraction)} on ${before.date.slice(0, 10)}: ${f2(services / before.servicesAddedFraction)} of it`
-        : none,
-      pass: before !== undefined && services <= before.servicesAddedFraction / 3,
+      target:
+        "the services' added CPU per request, side by side, <= 0.25 of the untraced services' own, its 95% interval's upper end <= 0.30",
+      measured: `${interval(added)}; the pipeline ${added.pipelineUsPerARequest} µs per traced request; A/A ${interval(aa)}`,
+      pass: added.ratio.estimate <= 0.25 && added.ratio.high <= 0.3,
     },
     {
-      target: "the pipeline's CPU per request <= 1/2 of the run before the cuts (fractions of the untraced services' CPU)",
-      measured: before
-        ? `${f2(pipeline)} against ${f2(before.pipelineFraction)} on ${before.date.slice(0, 10)}: ${f2(pipeline / before.pipelineFraction)} of it`
-        : none,
-      pass: before !== undefined && pipeline <= before.pipelineFraction / 2,
+      target: "the A/A control's 95% interval no wider than ±5% of the services' added CPU",
+      measured: `±${f3(aaHalfWidth)} against ${f3(added.ratio.estimate * 0.05)}`,
+      pass: aaHalfWidth <= added.ratio.estimate * 0.05,
     },
   ];
 }

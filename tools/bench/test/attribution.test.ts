@@ -66,3 +66,27 @@ describe('foldByOwner', () => {
     });
   });
 });
+
+describe("an outgoing request's own work, under the http instrumentation's wrapper", () => {
+  // (root) -> axios -> instrumentation-http's wrapper -> AsyncLocalStorage's run -> http.request ->
+  // ClientRequest, and beside it the wrapper's own url.parse. Call frames as node --cpu-prof names them.
+  const profile: CpuProfile = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)', ''), children: [2] },
+      { id: 2, callFrame: frame('dispatchHttpRequest', pkg('axios/dist/node/axios.cjs')), children: [3] },
+      { id: 3, callFrame: frame('outgoingRequest', pkg('@opentelemetry/instrumentation-http/dist/http.cjs')), children: [4, 7] },
+      { id: 4, callFrame: frame('run', 'node:internal/async_local_storage/async_context_frame'), children: [5] },
+      { id: 5, callFrame: frame('request', 'node:http'), children: [6] },
+      { id: 6, callFrame: frame('ClientRequest', 'node:_http_client') },
+      { id: 7, callFrame: frame('urlParse', 'node:url') },
+    ],
+    startTime: 0,
+    endTime: 400,
+    samples: [6, 6, 7, 3],
+    timeDeltas: [100, 100, 100, 100],
+  };
+
+  test('counts for the caller outside OpenTelemetry, as it would untraced; what the wrapper calls for itself stays its own', () => {
+    expect(foldByOwner(profile)).toEqual({ axios: 2 / 4, 'instrumentation-http': 2 / 4 });
+  });
+});

@@ -80,6 +80,8 @@ export interface StackOptions extends Partial<OutputOptions> {
   dataDir?: string;
   /** Each service writes a V8 CPU profile (node --cpu-prof) into <this>/<its name> when it exits. */
   cpuProfileDir?: string;
+  /** More node options for every service, before its preload (e.g. another --require). */
+  nodeArgs?: string[];
   /** The Collector, Jaeger, Prometheus and VictoriaLogs to run; by default ensureBinaries() installs them. */
   binaries?: Binaries;
   /** Also run the message broker (RabbitMQ, from tools/rabbitmq.sh), started before the services. */
@@ -220,8 +222,9 @@ export class Stack {
       const brokerEnv: Record<string, string> = name === 'posts-service' && ports.broker ? { AMQP_URL: amqpUrl(ports.broker.amqp) } : {};
       const env = { ...serviceEnv, ...brokerEnv, ...options.envFor?.[name] };
       const profileArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, name)}`] : [];
+      const nodeArgs = [...profileArgs, ...(options.nodeArgs ?? [])];
       const preload = options.preload === undefined ? PROJECT_BOOTSTRAP : options.preload;
-      const spec = serviceSpec(name, ports, env, preload, profileArgs, options.startFor?.[name]);
+      const spec = serviceSpec(name, ports, env, preload, nodeArgs, options.startFor?.[name]);
       return [name, { spec, readyUrl: `${base}/readyz`, aliveUrl: `${base}/healthz` }];
     });
     const pipelineNames = pipeline.map(([name]) => name);
