@@ -60,6 +60,13 @@ export interface TelemetryConfig {
   untracedPaths: string[];
   /** Express middleware, router and handler spans (off: they crowd the waterfall). */
   expressLayerSpans: boolean;
+  /**
+   * The http and undici instrumentations' duration histograms (http.server.request.duration,
+   * http.client.request.duration). On unless TELEMETRY_HTTP_METRICS=false: where the Collector's
+   * span metrics already give every operation's rate, errors and duration, they are a second copy,
+   * which cost the demo's services about 2% more CPU side by side (docs/performance.md).
+   */
+  httpMetrics: boolean;
   /** Propagators by their OTEL_PROPAGATORS names. */
   propagators: string[];
   /** Where spans go, as the OTLP exporter will resolve it (for log lines). */
@@ -131,6 +138,7 @@ export function readTelemetryConfig(env: Env = process.env, cwd = process.cwd())
     untracedPaths: parseList(env.TELEMETRY_UNTRACED_PATHS) ?? [...DEFAULT_UNTRACED_PATHS],
     grpcServerRequestMetadata: parseList(env.OTEL_INSTRUMENTATION_GRPC_CAPTURE_METADATA_SERVER_REQUEST?.toLowerCase()) ?? [],
     expressLayerSpans: isTrue(env.TRACE_EXPRESS_LAYERS),
+    httpMetrics: env.TELEMETRY_HTTP_METRICS?.trim().toLowerCase() !== 'false',
     propagators: parseList(env.OTEL_PROPAGATORS) ?? ['tracecontext', 'baggage'],
     exportEndpoint:
       env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||

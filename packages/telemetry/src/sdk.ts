@@ -1,4 +1,4 @@
-import { DiagConsoleLogger, DiagLogLevel, diag, type TextMapPropagator } from '@opentelemetry/api';
+import { createNoopMeter, DiagConsoleLogger, DiagLogLevel, diag, type MeterProvider, type TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
@@ -66,8 +66,8 @@ export function startTelemetry(config: TelemetryConfig): StartedTelemetry {
     textMapPropagator: buildPropagator(config.propagators),
     instrumentations: [...instrumentations.values()],
     // Metrics and logs go the same way over OTLP (OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER=none
-    // turns one off). The http instrumentation records the request duration histograms; the pino
-    // instrumentation sends every log line written through pino.
+    // turns one off). The http instrumentation records the request duration histograms (unless
+    // TELEMETRY_HTTP_METRICS=false); the pino instrumentation sends every log line written through pino.
     metricReaders:
       config.metricsExporter === 'otlp'
         ? [
@@ -98,7 +98,16 @@ export function startTelemetry(config: TelemetryConfig): StartedTelemetry {
   warnAboutUnbundled(config);
   for (const warning of config.warnings) diag.warn(warning);
   sdk.start();
+  if (!config.httpMetrics) withoutHttpMetrics(instrumentations);
   return { sdk, instrumentations };
+}
+
+/** TELEMETRY_HTTP_METRICS=false: the HTTP client and server instrumentations get meters that record nothing. */
+const HTTP_METRIC_INSTRUMENTATIONS = ['http', 'undici'];
+const NO_METRICS: MeterProvider = { getMeter: () => createNoopMeter() };
+
+function withoutHttpMetrics(instrumentations: Map<string, Instrumentation>): void {
+  for (const name of HTTP_METRIC_INSTRUMENTATIONS) instrumentations.get(name)?.setMeterProvider(NO_METRICS);
 }
 
 const RESOURCE_DETECTORS: Record<ResourceDetectorName, ResourceDetector> = {

@@ -7,7 +7,7 @@ const emptyDir = mkdtempSync(join(tmpdir(), 'telemetry-config-'));
 afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
 
 describe('readTelemetryConfig', () => {
-  test('defaults: enabled, http, express, grpc, pino, undici and amqplib only, no gRPC metadata recorded, W3C propagators, no layer spans, OTLP metrics and logs', () => {
+  test('defaults: enabled, http, express, grpc, pino, undici and amqplib only, no gRPC metadata recorded, W3C propagators, no layer spans, HTTP histograms, OTLP metrics and logs', () => {
     expect(readTelemetryConfig({}, emptyDir)).toEqual({
       disabled: false,
       resourceDefaults: {
@@ -18,6 +18,7 @@ describe('readTelemetryConfig', () => {
       untracedPaths: ['/healthz', '/readyz'],
       grpcServerRequestMetadata: [],
       expressLayerSpans: false,
+      httpMetrics: true,
       propagators: ['tracecontext', 'baggage'],
       exportEndpoint: 'http://localhost:4317',
       exportBufferSpans: 10_000,
@@ -120,6 +121,11 @@ describe('readTelemetryConfig', () => {
     ['', false],
   ])('OTEL_SDK_DISABLED=%j -> disabled %s (only "true" counts, per the spec)', (value, disabled) => {
     expect(readTelemetryConfig({ OTEL_SDK_DISABLED: value }, emptyDir).disabled).toBe(disabled);
+  });
+
+  test('TELEMETRY_HTTP_METRICS=false turns the HTTP duration histograms off', () => {
+    expect(readTelemetryConfig({ TELEMETRY_HTTP_METRICS: 'false' }, emptyDir).httpMetrics).toBe(false);
+    expect(readTelemetryConfig({ TELEMETRY_HTTP_METRICS: 'no' }, emptyDir).httpMetrics).toBe(true);
   });
 
   test('the standard variables override the defaults', () => {

@@ -1,8 +1,8 @@
 import { metrics } from '@opentelemetry/api';
 
 /**
- * The domain metric: posts handed out, by visibility. The HTTP duration histograms come from the
- * http instrumentation; this is what only the service itself knows. With tracing off (no SDK),
+ * The domain metric: posts handed out, by visibility. Request rates and durations come from the
+ * spans (the Collector's span metrics); this is what only the service itself knows. With tracing off (no SDK),
  * the API's no-op meter makes it free.
  */
 const postsServed = metrics

@@ -123,7 +123,7 @@ describe('one source of truth', () => {
       ports: values.ports,
       tailSampling: { latency: values.tailSampling.latencyThresholdMs, percentage: values.tailSampling.percentage },
       telemetry: [values.telemetry.protocol, values.telemetry.batchScheduleDelayMs, values.telemetry.metricExportIntervalMs],
-      demoTelemetry: [values.telemetry.serviceNamespace, values.telemetry.untracedPaths],
+      demoTelemetry: [values.telemetry.serviceNamespace, values.telemetry.untracedPaths, String(values.telemetry.httpMetrics)],
       heap: [values.demo.serviceHeapMb, values.demo.serviceSemiSpaceMb, values.demo.databaseLatencyMs, values.demo.outboundTimeoutMs],
       jaegerStorage: [values.jaeger.traceStorage, values.jaeger.traceTtl, values.jaeger.maxTraces],
       memoryLimits: Object.fromEntries(
@@ -143,7 +143,7 @@ describe('one source of truth', () => {
       },
       tailSampling: { latency: Number(dotenv.TAIL_SAMPLING_LATENCY_THRESHOLD_MS), percentage: Number(dotenv.TAIL_SAMPLING_PERCENTAGE) },
       telemetry: [dotenv.OTEL_EXPORTER_OTLP_PROTOCOL, Number(dotenv.OTEL_BSP_SCHEDULE_DELAY), Number(dotenv.OTEL_METRIC_EXPORT_INTERVAL)],
-      demoTelemetry: [dotenv.SERVICE_NAMESPACE, dotenv.TELEMETRY_UNTRACED_PATHS],
+      demoTelemetry: [dotenv.SERVICE_NAMESPACE, dotenv.TELEMETRY_UNTRACED_PATHS, dotenv.TELEMETRY_HTTP_METRICS],
       heap: [
         Number(dotenv.SERVICE_HEAP_MB),
         Number(dotenv.SERVICE_SEMI_SPACE_MB),

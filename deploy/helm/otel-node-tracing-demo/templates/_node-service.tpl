@@ -54,6 +54,8 @@ spec:
               value: {{ printf "service.namespace=%s,deployment.environment.name=%s,service.instance.id=$(K8S_POD_UID),k8s.pod.name=$(K8S_POD_NAME),k8s.pod.uid=$(K8S_POD_UID),k8s.namespace.name=$(K8S_NAMESPACE_NAME),k8s.node.name=$(K8S_NODE_NAME)" $values.telemetry.serviceNamespace $values.telemetry.deploymentEnvironment | quote }}
             - name: TELEMETRY_UNTRACED_PATHS
               value: {{ $values.telemetry.untracedPaths | quote }}
+            - name: TELEMETRY_HTTP_METRICS
+              value: {{ $values.telemetry.httpMetrics | quote }}
             # service.instance.id is the pod's uid (above), so the random one is not detected.
             - name: OTEL_NODE_RESOURCE_DETECTORS
               value: env,host

@@ -80,6 +80,7 @@ export function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts
     OTEL_METRIC_EXPORT_INTERVAL: requireKey(dotenv, 'OTEL_METRIC_EXPORT_INTERVAL'),
     OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${requireKey(dotenv, 'SERVICE_NAMESPACE')},deployment.environment.name=${LOCAL_ENVIRONMENT}`,
     TELEMETRY_UNTRACED_PATHS: requireKey(dotenv, 'TELEMETRY_UNTRACED_PATHS'),
+    TELEMETRY_HTTP_METRICS: requireKey(dotenv, 'TELEMETRY_HTTP_METRICS'),
     OUTBOUND_TIMEOUT_MS: requireKey(dotenv, 'OUTBOUND_TIMEOUT_MS'),
     NODE_OPTIONS: `--max-old-space-size=${requireKey(dotenv, 'SERVICE_HEAP_MB')} --max-semi-space-size=${requireKey(dotenv, 'SERVICE_SEMI_SPACE_MB')}`,
     DATABASE_LATENCY_MS: requireKey(dotenv, 'DATABASE_LATENCY_MS'),
