@@ -13,8 +13,13 @@ const userPath = (i: number) => `/api/users/${(i % 50) + 1}`;
 describe('the Collector absent at start, started later', () => {
   let stack: Stack;
   beforeAll(async () => {
-    // Metrics every second, so that some export surely falls in the outage.
-    stack = await Stack.start({ ports: 'free', without: ['otel-collector'], serviceEnv: { OTEL_METRIC_EXPORT_INTERVAL: '1000' } });
+    // Metrics every second, so that some export surely falls in the outage; and the HTTP
+    // histograms on, so that every service has metrics to export (users-service has no others).
+    stack = await Stack.start({
+      ports: 'free',
+      without: ['otel-collector'],
+      serviceEnv: { OTEL_METRIC_EXPORT_INTERVAL: '1000', TELEMETRY_HTTP_METRICS: 'true' },
+    });
   });
   afterAll(() => stack?.stop());
 
