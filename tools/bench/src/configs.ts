@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_BOOTSTRAP, REPO_ROOT, readEnvFile, type StackOptions } from '@demo/stack';
+import { PROJECT_BOOTSTRAP, REPO_ROOT, readEnvFile, type StackOptions, serviceNodeOptions } from '@demo/stack';
 import { build } from 'esbuild';
 
 export interface BenchConfig {
@@ -102,9 +102,8 @@ export function allConfigs(): BenchConfig[] {
  * they measure the most a cheaper path for that signal could save.
  */
 function levers(): [string, string, Record<string, string>][] {
+  // A lever that sets NODE_OPTIONS replaces the services' own: it starts from the heap flags of .env.
   const dotenv = readEnvFile(join(REPO_ROOT, '.env'));
-  // A lever that sets NODE_OPTIONS replaces the services' own (the heap flags from .env).
-  const serviceNodeOptions = `--max-old-space-size=${dotenv.SERVICE_HEAP_MB} --max-semi-space-size=${dotenv.SERVICE_SEMI_SPACE_MB}`;
   return [
     // An A/A control: the same as project. How far apart the two land is this machine's noise.
     ['control: project again', 'the project, unchanged: the noise floor of any A/B in the same run', {}],
@@ -138,7 +137,7 @@ function levers(): [string, string, Record<string, string>][] {
     [
       'lever: no emitter binding',
       'the project, with context.bind() leaving event emitters alone (no-emitter-binding.ts; listeners on a request lose its context): what binding each request and response costs',
-      { NODE_OPTIONS: `${serviceNodeOptions} --require ${require.resolve('./no-emitter-binding')}` },
+      { NODE_OPTIONS: `${serviceNodeOptions(dotenv)} --require ${require.resolve('./no-emitter-binding')}` },
     ],
     [
       'lever: pino off',
@@ -153,7 +152,7 @@ function levers(): [string, string, Record<string, string>][] {
     [
       'lever: 4 MB young generation',
       'the project, --max-semi-space-size=4 (SERVICE_SEMI_SPACE_MB until 2026-12-07) instead of 16',
-      { NODE_OPTIONS: `--max-old-space-size=${dotenv.SERVICE_HEAP_MB} --max-semi-space-size=4` },
+      { NODE_OPTIONS: serviceNodeOptions(dotenv, '4') },
     ],
   ];
 }

@@ -32,18 +32,26 @@ export interface PairedSettings {
   warmUpS: number;
 }
 
+type Side = 'a' | 'b';
+/** One figure for each side. */
+type Sides<T = number> = Record<Side, T>;
+
+function bySide<T>(figure: (side: Side) => T): Sides<T> {
+  return { a: figure('a'), b: figure('b') };
+}
+
 export interface PairedBlock {
   /** Requests each side answered 2xx in the block. */
-  requests: { a: number; b: number };
+  requests: Sides;
   /** Each side's three services' CPU per answered request, µs. */
-  servicesUs: { a: number; b: number };
+  servicesUs: Sides;
   /** The pipeline's CPU in the block, per request answered by A, µs. */
   pipelineUsPerARequest: number;
   /** Each side's three services' main-thread GC pauses per answered request, µs: all, and the major (mark-compact) ones. */
-  gcUs: { a: number; b: number };
-  gcMajorUs: { a: number; b: number };
+  gcUs: Sides;
+  gcMajorUs: Sides;
   /** Each side's three services' resident memory at the block's end, MB. */
-  rssMb: { a: number; b: number };
+  rssMb: Sides;
   /** A over B minus 1. */
   ratio: number;
 }
@@ -58,12 +66,12 @@ export interface PairedResult {
   ratio: Interval;
   verdict: Verdict;
   /** Medians over the blocks. */
-  servicesUs: { a: number; b: number };
+  servicesUs: Sides;
   pipelineUsPerARequest: number;
-  gcUs: { a: number; b: number };
-  gcMajorUs: { a: number; b: number };
+  gcUs: Sides;
+  gcMajorUs: Sides;
   /** The largest of the blocks. */
-  peakRssMb: { a: number; b: number };
+  peakRssMb: Sides;
   failedRequests: number;
 }
 
@@ -131,44 +139,40 @@ export async function comparePaired(
         BROWSER_TRACES_FORWARD_URL: `http://127.0.0.1:${stackA.ports.collectorOtlpHttp}/v1/traces`,
       },
     });
-    const sides = { a: stackA, b: stackB };
+    const sides: Sides<Stack> = { a: stackA, b: stackB };
     const urls = { a: `${stackA.frontendUrl}${a.path ?? PATH}`, b: `${stackB.frontendUrl}${b.path ?? PATH}` };
     // Requests alternate A, B, A, B; every other block the order turns to B, A, so that going
     // first (or second) in each pair is nobody's advantage.
     const requestsPerBlock = settings.ratePerSide * 2 * settings.blockS;
-    const sideOf = (i: number) => ((i + Math.floor(i / requestsPerBlock)) % 2 === 0 ? 'a' : 'b');
+    const sideOf = (i: number): Side => ((i + Math.floor(i / requestsPerBlock)) % 2 === 0 ? 'a' : 'b');
     // JIT and connection pools, on both sides at once.
     await openLoop((i) => urls[sideOf(i)], settings.ratePerSide * 2, settings.warmUpS);
 
     const pipelineNames = stackA.pipelineNames.filter((name) => stackA.processes.get(name)?.isRunning);
     const read = () => ({
-      a: cpuNs(sides.a, SERVICE_NAMES),
-      b: cpuNs(sides.b, SERVICE_NAMES),
-      pipeline: cpuNs(stackA, pipelineNames),
-      gc: { a: gcTotals(sides.a, gcDir), b: gcTotals(sides.b, gcDir) },
+      cpuNs: bySide((side) => cpuNs(sides[side], SERVICE_NAMES)),
+      pipelineNs: cpuNs(stackA, pipelineNames),
+      gc: bySide((side) => gcTotals(sides[side], gcDir)),
     });
-    const answered = { a: 0, b: 0 };
+    const answered: Sides = { a: 0, b: 0 };
     const blocks: PairedBlock[] = [];
     let before = read();
     let answeredBefore = { ...answered };
     const timer = setInterval(() => {
       const now = read();
-      const requests = { a: answered.a - answeredBefore.a, b: answered.b - answeredBefore.b };
+      const requests = bySide((side) => answered[side] - answeredBefore[side]);
       const us = (ns: number, n: number) => ns / 1000 / Math.max(n, 1);
+      const cpuUs = bySide((side) => us(now.cpuNs[side] - before.cpuNs[side], requests[side]));
+      const gcUs = (side: Side, ms: (totals: GcTotals) => number) =>
+        Math.round(us((ms(now.gc[side]) - ms(before.gc[side])) * 1e6, requests[side]));
       const block: PairedBlock = {
         requests,
-        servicesUs: { a: Math.round(us(now.a - before.a, requests.a)), b: Math.round(us(now.b - before.b, requests.b)) },
-        pipelineUsPerARequest: Math.round(us(now.pipeline - before.pipeline, requests.a)),
-        gcUs: {
-          a: Math.round(((allGcMs(now.gc.a) - allGcMs(before.gc.a)) * 1000) / Math.max(requests.a, 1)),
-          b: Math.round(((allGcMs(now.gc.b) - allGcMs(before.gc.b)) * 1000) / Math.max(requests.b, 1)),
-        },
-        gcMajorUs: {
-          a: Math.round(((now.gc.a.majorMs - before.gc.a.majorMs) * 1000) / Math.max(requests.a, 1)),
-          b: Math.round(((now.gc.b.majorMs - before.gc.b.majorMs) * 1000) / Math.max(requests.b, 1)),
-        },
-        rssMb: { a: rssMb(sides.a), b: rssMb(sides.b) },
-        ratio: us(now.a - before.a, requests.a) / us(now.b - before.b, requests.b) - 1,
+        servicesUs: bySide((side) => Math.round(cpuUs[side])),
+        pipelineUsPerARequest: Math.round(us(now.pipelineNs - before.pipelineNs, requests.a)),
+        gcUs: bySide((side) => gcUs(side, allGcMs)),
+        gcMajorUs: bySide((side) => gcUs(side, (totals) => totals.majorMs)),
+        rssMb: bySide((side) => rssMb(sides[side])),
+        ratio: cpuUs.a / cpuUs.b - 1,
       };
       blocks.push(block);
       log(
@@ -194,11 +198,11 @@ export async function comparePaired(
       blocks: measured,
       ratio,
       verdict: verdictOf(ratio, settings.margin),
-      servicesUs: { a: middle((block) => block.servicesUs.a), b: middle((block) => block.servicesUs.b) },
+      servicesUs: bySide((side) => middle((block) => block.servicesUs[side])),
       pipelineUsPerARequest: middle((block) => block.pipelineUsPerARequest),
-      gcUs: { a: middle((block) => block.gcUs.a), b: middle((block) => block.gcUs.b) },
-      gcMajorUs: { a: middle((block) => block.gcMajorUs.a), b: middle((block) => block.gcMajorUs.b) },
-      peakRssMb: { a: Math.max(...measured.map((block) => block.rssMb.a)), b: Math.max(...measured.map((block) => block.rssMb.b)) },
+      gcUs: bySide((side) => middle((block) => block.gcUs[side])),
+      gcMajorUs: bySide((side) => middle((block) => block.gcMajorUs[side])),
+      peakRssMb: bySide((side) => Math.max(...measured.map((block) => block.rssMb[side]))),
       failedRequests: load.non2xx + load.errors,
     };
   } finally {

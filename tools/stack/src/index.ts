@@ -17,6 +17,7 @@ export {
   type StackOptions,
   type StackPorts,
   type StartLine,
+  serviceNodeOptions,
   servicePort,
   startLine,
 } from './stack';

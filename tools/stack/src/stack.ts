@@ -28,6 +28,7 @@ export {
   SERVICE_NAMES,
   type ServiceName,
   type StartLine,
+  serviceNodeOptions,
   servicePort,
   startLine,
 } from './components/service';

@@ -66,6 +66,14 @@ export function serviceSpec(
 }
 
 /**
+ * Each service's V8 heap limits from .env, as NODE_OPTIONS carries them; a caller that sets its own
+ * NODE_OPTIONS replaces these, so it starts from them (a bench lever may change the young generation).
+ */
+export function serviceNodeOptions(dotenv: Record<string, string>, semiSpaceMb = requireKey(dotenv, 'SERVICE_SEMI_SPACE_MB')): string {
+  return `--max-old-space-size=${requireKey(dotenv, 'SERVICE_HEAP_MB')} --max-semi-space-size=${semiSpaceMb}`;
+}
+
+/**
  * What all three services get, as compose gives it to them. The OTLP endpoint is the Collector's
  * port for the protocol: `otlpProtocol` when given (a test's or the bench's), else .env's.
  */
@@ -82,7 +90,7 @@ export function baseServiceEnv(dotenv: Record<string, string>, ports: StackPorts
     TELEMETRY_UNTRACED_PATHS: requireKey(dotenv, 'TELEMETRY_UNTRACED_PATHS'),
     TELEMETRY_HTTP_METRICS: requireKey(dotenv, 'TELEMETRY_HTTP_METRICS'),
     OUTBOUND_TIMEOUT_MS: requireKey(dotenv, 'OUTBOUND_TIMEOUT_MS'),
-    NODE_OPTIONS: `--max-old-space-size=${requireKey(dotenv, 'SERVICE_HEAP_MB')} --max-semi-space-size=${requireKey(dotenv, 'SERVICE_SEMI_SPACE_MB')}`,
+    NODE_OPTIONS: serviceNodeOptions(dotenv),
     DATABASE_LATENCY_MS: requireKey(dotenv, 'DATABASE_LATENCY_MS'),
     FIX_SEQUENTIAL_FETCH: requireKey(dotenv, 'FIX_SEQUENTIAL_FETCH'),
     FAULT_INJECTION_ENABLED: requireKey(dotenv, 'FAULT_INJECTION_ENABLED'),
