@@ -164,11 +164,11 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  test.each(apps)('%s: named, exports OTLP/gRPC to otel-collector:4317, waits for a healthy Collector, checks /readyz', (name) => {
+  test.each(apps)('%s: named, exports OTLP/HTTP to otel-collector:4318, waits for a healthy Collector, checks /readyz', (name) => {
     const service = services[name] as ComposeService;
     expect(service.environment?.OTEL_SERVICE_NAME).toBe(name);
-    expect(service.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4317');
-    expect(service.environment?.OTEL_EXPORTER_OTLP_PROTOCOL).toBe('grpc');
+    expect(service.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
+    expect(service.environment?.OTEL_EXPORTER_OTLP_PROTOCOL).toBe('http/protobuf');
     expect(service.depends_on?.['otel-collector']).toEqual({ condition: 'service_healthy' });
     // posts-service is asked over gRPC (grpc.health.v1), which says SERVING once both of its servers listen.
     expect(service.healthcheck?.test.join(' ')).toContain(name === 'posts-service' ? 'dist/grpc-health-probe.js' : '/readyz');

@@ -2,11 +2,14 @@
  * The OTLP exporters, by protocol. Each is required only when chosen: a service exporting over
  * HTTP/protobuf never loads grpc-js for it, and one exporting over gRPC never loads the other.
  * Both read their OTEL_EXPORTER_OTLP_* endpoint, headers, timeout and compression settings.
+ * Over HTTP, spans and log records go through exporters that make one attempt per export
+ * (otlp-http-single-attempt.ts says why); metrics through the stock one.
  */
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { OtlpProtocol } from './config';
+import { singleAttemptLogExporter, singleAttemptSpanExporter } from './otlp-http-single-attempt';
 
 /**
  * `userAgent` is appended to the exporter's own. Over gRPC it also makes the exporter's connection
@@ -27,9 +30,7 @@ export function otlpTraceExporter(protocol: OtlpProtocol, options: OtlpExporterO
       require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
     return new OTLPTraceExporter(options);
   }
-  const { OTLPTraceExporter } =
-    require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-  return new OTLPTraceExporter(options);
+  return singleAttemptSpanExporter(options);
 }
 
 export function otlpLogExporter(protocol: OtlpProtocol, options: OtlpExporterOptions = {}): LogRecordExporter {
@@ -38,9 +39,7 @@ export function otlpLogExporter(protocol: OtlpProtocol, options: OtlpExporterOpt
       require('@opentelemetry/exporter-logs-otlp-grpc') as typeof import('@opentelemetry/exporter-logs-otlp-grpc');
     return new OTLPLogExporter(options);
   }
-  const { OTLPLogExporter } =
-    require('@opentelemetry/exporter-logs-otlp-proto') as typeof import('@opentelemetry/exporter-logs-otlp-proto');
-  return new OTLPLogExporter(options);
+  return singleAttemptLogExporter(options);
 }
 
 export function otlpMetricExporter(protocol: OtlpProtocol, options: OtlpExporterOptions = {}): OtlpMetricExporter {

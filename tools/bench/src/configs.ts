@@ -108,9 +108,9 @@ function levers(): [string, string, Record<string, string>][] {
     // An A/A control: the same as project. How far apart the two land is this machine's noise.
     ['control: project again', 'the project, unchanged: the noise floor of any A/B in the same run', {}],
     [
-      'lever: OTLP/HTTP',
-      'the project, OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf (the default for an hour on 2026-12-03)',
-      { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+      'lever: OTLP/gRPC',
+      'the project, OTEL_EXPORTER_OTLP_PROTOCOL=grpc (the default until 2026-12-07, when http/protobuf measured cheaper)',
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
     ],
     [
       'lever: all resource attributes',

@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLoop } from '@demo/load';
-import { PIPELINE_NAMES, SERVICE_NAMES, type Stack, type StackPorts } from '@demo/stack';
+import { PIPELINE_NAMES, REPO_ROOT, readEnvFile, SERVICE_NAMES, type Stack, type StackPorts } from '@demo/stack';
 import type { BenchConfig } from './configs';
 import type { GcTotals } from './gc-probe';
 import { median, PATH } from './measure';
@@ -82,9 +82,9 @@ function assertServiceSideOnly(config: BenchConfig): void {
   }
 }
 
-/** The Collector's port for a side's OTLP protocol. */
+/** The Collector's port for a side's OTLP protocol: its own, or the services' default in .env. */
 function collectorEndpoint(config: BenchConfig, pipeline: StackPorts): string {
-  const protocol = config.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'grpc';
+  const protocol = config.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? readEnvFile(join(REPO_ROOT, '.env')).OTEL_EXPORTER_OTLP_PROTOCOL;
   return `http://127.0.0.1:${protocol === 'grpc' ? pipeline.collectorOtlpGrpc : pipeline.collectorOtlpHttp}`;
 }
 
