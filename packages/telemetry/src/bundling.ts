@@ -17,7 +17,7 @@ export const INSTRUMENTED_PACKAGES: readonly string[] = WATCHED_MODULES.flatMap(
  * esbuild's options for one service: everything in one ES-module file but `INSTRUMENTED_PACKAGES`,
  * @opentelemetry/api (one copy, shared with the bootstrap, as everywhere in this project) and
  * `alsoExternal`. The banner gives the bundled CommonJS code a real require(): esbuild's ES
- * output has none, and the http instrumentation patches `http` as it is required.
+ * output has none, and bundled CommonJS code (axios's) requires `http` at run time.
  */
 export function bundleOptions(entry: string, outfile: string, alsoExternal: readonly string[] = []) {
   return {

@@ -30,16 +30,6 @@ export function isUntracedUrl(untracedPaths: readonly string[], url: string | un
   return untracedPaths.some((untraced) => (untraced.endsWith('*') ? path.startsWith(untraced.slice(0, -1)) : path === untraced));
 }
 
-/** Is an outgoing request to one of the OTLP/HTTP endpoints (host without port, and the port apart, as http.request takes them)? */
-export function isExportRequest(
-  config: Pick<TelemetryConfig, 'otlpHttpOrigins'>,
-  host: string | null | undefined,
-  port: string | number | null | undefined,
-): boolean {
-  if (config.otlpHttpOrigins.length === 0 || !host) return false;
-  return config.otlpHttpOrigins.includes(`${host}:${port ?? 80}`);
-}
-
 export interface TelemetryConfig {
   /** OTEL_SDK_DISABLED=true: nothing is patched or exported. */
   disabled: boolean;
@@ -83,11 +73,6 @@ export interface TelemetryConfig {
    * OTEL_EXPORTER_OTLP_PROTOCOL, else DEFAULT_OTLP_PROTOCOL.
    */
   otlpProtocols: Record<Signal, OtlpProtocol>;
-  /**
-   * The host:port of each OTLP/HTTP endpoint: the exporters' own requests there are not
-   * instrumented (no span, and no http.client.request.duration recording).
-   */
-  otlpHttpOrigins: string[];
   /** Settings this bootstrap could not honour, each a sentence for the diag logger. */
   warnings: string[];
   /** The bootstrap's resource detectors, or undefined when OTEL_NODE_RESOURCE_DETECTORS is set (the SDK reads it). */
@@ -99,14 +84,14 @@ export const OTLP_PROTOCOLS = ['grpc', 'http/protobuf'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
 /**
- * grpc, although the specification's default is http/protobuf. OTLP/HTTP measured a little cheaper
- * in the services in three A/B runs, but by less than the same configuration moved against
- * itself (docs/performance.md); and its exporter retries a network error by itself (up to 5
- * attempts within the export timeout), holding the batch processor meanwhile, so the outage handling this bootstrap
- * is tested for (RetryingSpanExporter: keep, report once, recover) is gRPC's. Over http/protobuf,
- * point OTEL_EXPORTER_OTLP_ENDPOINT at the Collector's port 4318.
+ * http/protobuf, the specification's default. It costs the services less CPU than gRPC (5% of the
+ * traced services' own in a side-by-side run, docs/performance.md). Its spans and log records go
+ * through exporters that make one attempt per export (otlp-http-single-attempt.ts), so that the
+ * outage handling is this bootstrap's, over either protocol: RetryingSpanExporter keeps the spans,
+ * reports the outage once, and recovers. Over grpc, point OTEL_EXPORTER_OTLP_ENDPOINT at the
+ * Collector's port 4317.
  */
-export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'grpc';
+export const DEFAULT_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
 
 /**
  * The resource detectors when OTEL_NODE_RESOURCE_DETECTORS is unset (the SDK's default adds
@@ -150,28 +135,9 @@ export function readTelemetryConfig(env: Env = process.env, cwd = process.cwd())
     logsExporter: parseExporter(env.OTEL_LOGS_EXPORTER),
     metricExportIntervalMs: parsePositiveInt(env.OTEL_METRIC_EXPORT_INTERVAL) ?? 60_000,
     otlpProtocols,
-    otlpHttpOrigins: otlpHttpOrigins(env, otlpProtocols),
     warnings,
     resourceDetectors: parseList(env.OTEL_NODE_RESOURCE_DETECTORS) ? undefined : DEFAULT_RESOURCE_DETECTORS,
   };
-}
-
-/** Where each signal sent over OTLP/HTTP goes, as host:port (the exporters' defaults: localhost:4318). */
-function otlpHttpOrigins(env: Env, protocols: Record<Signal, OtlpProtocol>): string[] {
-  const origins = (Object.keys(protocols) as Signal[])
-    .filter((signal) => protocols[signal] === 'http/protobuf')
-    .map(
-      (signal) => env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`] || env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318',
-    )
-    .flatMap((endpoint) => {
-      try {
-        const url = new URL(endpoint);
-        return [`${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`];
-      } catch {
-        return [];
-      }
-    });
-  return [...new Set(origins)];
 }
 
 /** One signal's protocol, as the specification resolves it; an unsupported value is warned about and the default used. */

@@ -4,7 +4,6 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import {
@@ -18,14 +17,8 @@ import {
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import {
-  EXPORT_BATCH_SPANS,
-  isExportRequest,
-  isUntracedUrl,
-  type ResourceDetectorName,
-  type TelemetryConfig,
-  UNTRACED_GRPC_METHODS,
-} from './config';
+import { EXPORT_BATCH_SPANS, isUntracedUrl, type ResourceDetectorName, type TelemetryConfig, UNTRACED_GRPC_METHODS } from './config';
+import { HttpInstrumentation } from './http-instrumentation';
 import { type OtlpExporterOptions, otlpLogExporter, otlpMetricExporter, otlpTraceExporter } from './otlp-exporters';
 import { type Exporter, OutageReportingExporter } from './outage-reporting-exporter';
 import { ReconnectingExporter } from './reconnecting-exporter';
@@ -122,12 +115,10 @@ const RESOURCE_DETECTORS: Record<ResourceDetectorName, ResourceDetector> = {
  * startup, memory and image size down (docs/performance.md).
  */
 const BUNDLED_INSTRUMENTATIONS: Record<string, (config: TelemetryConfig) => Instrumentation> = {
+  // Our own, on Node's diagnostics channels (http-instrumentation.ts says why).
   http: (config) =>
     new HttpInstrumentation({
-      ignoreIncomingRequestHook: (request) => isUntracedUrl(config.untracedPaths, request.url),
-      // The OTLP/HTTP exporters' own requests: their spans are suppressed anyway, but the client
-      // duration histogram would count every export as a call of the service's.
-      ignoreOutgoingRequestHook: (request) => isExportRequest(config, request.hostname ?? request.host, request.port),
+      ignoreIncomingRequest: (request) => isUntracedUrl(config.untracedPaths, request.url),
     }),
   express: (config) =>
     new ExpressInstrumentation({

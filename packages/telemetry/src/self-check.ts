@@ -134,6 +134,9 @@ function isPatched(watched: WatchedModule, instrumentation: Instrumentation, vie
   // package only (amqplib's), on those files'. getModuleDefinitions() cannot tell: it calls
   // init() again and returns fresh ones.
   const held = (instrumentation as Instrumentation & { _modules?: InstrumentationModuleDefinition[] })._modules ?? [];
+  // One that hooks no module (the bootstrap's own http instrumentation, on Node's diagnostics
+  // channels and the server prototypes) is in place from the moment it is enabled.
+  if (held.length === 0) return true;
   return held.some(
     (definition) => definition.moduleExports !== undefined || definition.files.some((file) => file.moduleExports !== undefined),
   );

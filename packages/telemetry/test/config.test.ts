@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isExportRequest, isUntracedUrl, readTelemetryConfig } from '../src/config';
+import { isUntracedUrl, readTelemetryConfig } from '../src/config';
 
 const emptyDir = mkdtempSync(join(tmpdir(), 'telemetry-config-'));
 afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
@@ -20,13 +20,12 @@ describe('readTelemetryConfig', () => {
       expressLayerSpans: false,
       httpMetrics: true,
       propagators: ['tracecontext', 'baggage'],
-      exportEndpoint: 'http://localhost:4317',
+      exportEndpoint: 'http://localhost:4318',
       exportBufferSpans: 10_000,
       metricsExporter: 'otlp',
       logsExporter: 'otlp',
       metricExportIntervalMs: 60_000,
-      otlpProtocols: { traces: 'grpc', metrics: 'grpc', logs: 'grpc' },
-      otlpHttpOrigins: [],
+      otlpProtocols: { traces: 'http/protobuf', metrics: 'http/protobuf', logs: 'http/protobuf' },
       warnings: [],
       resourceDetectors: ['env', 'host', 'serviceinstance'],
     });
@@ -34,40 +33,20 @@ describe('readTelemetryConfig', () => {
 
   test('OTEL_EXPORTER_OTLP_PROTOCOL sets every signal; a per-signal variable wins for its signal', () => {
     const config = readTelemetryConfig(
-      { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'grpc' },
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/protobuf' },
       emptyDir,
     );
-    expect(config.otlpProtocols).toEqual({ traces: 'http/protobuf', metrics: 'http/protobuf', logs: 'grpc' });
+    expect(config.otlpProtocols).toEqual({ traces: 'grpc', metrics: 'grpc', logs: 'http/protobuf' });
     expect(config.warnings).toEqual([]);
-    // Without an endpoint, the OTLP/HTTP default: port 4318.
-    expect(config.exportEndpoint).toBe('http://localhost:4318');
-    expect(config.otlpHttpOrigins).toEqual(['localhost:4318']);
-  });
-
-  test("the OTLP/HTTP exporters' own requests are recognised by host and port, per signal's endpoint", () => {
-    const config = readTelemetryConfig(
-      {
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
-        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'https://logs.example/v1/logs',
-      },
-      emptyDir,
-    );
-    expect(config.otlpHttpOrigins).toEqual(['collector:4318', 'logs.example:443']);
-    expect(isExportRequest(config, 'collector', 4318)).toBe(true);
-    expect(isExportRequest(config, 'collector', '4318')).toBe(true);
-    expect(isExportRequest(config, 'logs.example', 443)).toBe(true);
-    expect(isExportRequest(config, 'users-service', 3001)).toBe(false);
-    expect(isExportRequest(config, 'collector', 4317)).toBe(false);
-    // Over gRPC no HTTP request is an export.
-    expect(isExportRequest(readTelemetryConfig({}, emptyDir), 'localhost', 4317)).toBe(false);
+    // Without an endpoint, the OTLP/gRPC default: port 4317.
+    expect(config.exportEndpoint).toBe('http://localhost:4317');
   });
 
   test('an OTLP protocol this bootstrap does not bundle is a warning that names the supported ones, and the default is used', () => {
     const config = readTelemetryConfig({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }, emptyDir);
-    expect(config.otlpProtocols.traces).toBe('grpc');
+    expect(config.otlpProtocols.traces).toBe('http/protobuf');
     expect(config.warnings).toEqual([
-      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="http/json" is not supported by this bootstrap (it has: grpc, http/protobuf); using grpc',
+      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="http/json" is not supported by this bootstrap (it has: grpc, http/protobuf); using http/protobuf',
     ]);
   });
 

@@ -96,7 +96,6 @@ test('only the bundled instrumentations are loaded: auto-instrumentations-node i
     'instrumentation-amqplib',
     'instrumentation-express',
     'instrumentation-grpc',
-    'instrumentation-http',
     'instrumentation-pino',
     'instrumentation-undici',
   ]);

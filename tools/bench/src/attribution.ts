@@ -41,6 +41,7 @@ const NATIVE = 'V8 and native code, no JavaScript on the stack';
 const NODE_CORE = 'Node core with no package above it (sockets, HTTP parsing, timers)';
 const APP = "the app's own code (services/, service-kit, contracts)";
 const BOOTSTRAP = 'the bootstrap (packages/telemetry)';
+const HTTP_INSTRUMENTATION = "the bootstrap's http instrumentation";
 const OTHER = 'other packages';
 const CONTEXT = 'context propagation (AsyncLocalStorage)';
 const OTLP = 'OTLP exporters, grpc-js, protobufjs, HTTP/2';
@@ -124,7 +125,7 @@ export function ownerOfFrame(frame: CallFrame): string | undefined {
     const name = first.startsWith('@') ? `${first}/${second}` : first;
     return PACKAGE_OWNERS[name] ?? (name.startsWith('@opentelemetry/exporter-') ? OTLP : OTHER);
   }
-  if (url.includes('/packages/telemetry/')) return BOOTSTRAP;
+  if (url.includes('/packages/telemetry/')) return url.includes('/http-instrumentation.') ? HTTP_INSTRUMENTATION : BOOTSTRAP;
   if (/\/(services|packages)\//.test(url)) return APP;
   return OTHER;
 }

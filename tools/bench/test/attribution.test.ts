@@ -15,6 +15,7 @@ describe('ownerOfFrame', () => {
     [frame('run', 'node:internal/async_local_storage/async_context_frame'), 'context propagation (AsyncLocalStorage)'],
     [frame('handler', 'file:///repo/services/frontend/dist/app.js'), "the app's own code (services/, service-kit, contracts)"],
     [frame('startTelemetry', 'file:///repo/packages/telemetry/dist/sdk.js'), 'the bootstrap (packages/telemetry)'],
+    [frame('serve', 'file:///repo/packages/telemetry/dist/http-instrumentation.js'), "the bootstrap's http instrumentation"],
     [frame('leftPad', pkg('left-pad/index.js')), 'other packages'],
     [frame('(garbage collector)', ''), 'garbage collection'],
     [frame('(program)', ''), 'V8 and native code, no JavaScript on the stack'],
