@@ -63,7 +63,8 @@ export interface TelemetryConfig {
   exportEndpoint: string;
   /** Spans kept through a Collector outage (TELEMETRY_EXPORT_BUFFER_SPANS). */
   exportBufferSpans: number;
-  /** OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER: this bootstrap speaks OTLP or nothing. */
+  /** OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER: this bootstrap speaks OTLP or nothing. */
+  tracesExporter: 'otlp' | 'none';
   metricsExporter: 'otlp' | 'none';
   logsExporter: 'otlp' | 'none';
   /** OTEL_METRIC_EXPORT_INTERVAL, in ms (the spec's default: 60000). */
@@ -131,6 +132,7 @@ export function readTelemetryConfig(env: Env = process.env, cwd = process.cwd())
       (otlpProtocols.traces === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318'),
     // Never below one export batch: a smaller buffer would drop spans even with the Collector up.
     exportBufferSpans: Math.max(parsePositiveInt(env.TELEMETRY_EXPORT_BUFFER_SPANS) ?? DEFAULT_EXPORT_BUFFER_SPANS, EXPORT_BATCH_SPANS),
+    tracesExporter: parseExporter(env.OTEL_TRACES_EXPORTER),
     metricsExporter: parseExporter(env.OTEL_METRICS_EXPORTER),
     logsExporter: parseExporter(env.OTEL_LOGS_EXPORTER),
     metricExportIntervalMs: parsePositiveInt(env.OTEL_METRIC_EXPORT_INTERVAL) ?? 60_000,

@@ -43,19 +43,10 @@ export function startTelemetry(config: TelemetryConfig): StartedTelemetry {
     // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are merged over these defaults.
     resource: defaultResource().merge(resourceFromAttributes(config.resourceDefaults)),
     resourceDetectors: config.resourceDetectors?.map((name) => RESOURCE_DETECTORS[name]),
-    // OTLP (gRPC, or HTTP/protobuf: OTEL_EXPORTER_OTLP_PROTOCOL) behind a batch span processor;
-    // both read their OTEL_EXPORTER_OTLP_* / OTEL_BSP_* settings.
-    // The retrying wrapper keeps spans through a Collector outage instead of dropping them.
-    traceExporter: new RetryingSpanExporter(
-      reconnecting('spans', config, (options) => otlpTraceExporter(config.otlpProtocols.traces, options)),
-      {
-        maxBufferedSpans: config.exportBufferSpans,
-        maxBatchSize: EXPORT_BATCH_SPANS,
-        initialBackoffMs: 250,
-        maxBackoffMs: 2_000,
-        endpoint: config.exportEndpoint,
-      },
-    ),
+    // OTLP (HTTP/protobuf, or gRPC: OTEL_EXPORTER_OTLP_PROTOCOL) behind a batch span processor;
+    // both read their OTEL_EXPORTER_OTLP_* / OTEL_BSP_* settings. OTEL_TRACES_EXPORTER=none keeps
+    // the spans and their context across hops, and exports none of them.
+    ...(config.tracesExporter === 'otlp' ? { traceExporter: retryingSpanExporter(config) } : { spanProcessors: [] }),
     textMapPropagator: buildPropagator(config.propagators),
     instrumentations: [...instrumentations.values()],
     // Metrics and logs go the same way over OTLP (OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER=none
@@ -93,6 +84,20 @@ export function startTelemetry(config: TelemetryConfig): StartedTelemetry {
   sdk.start();
   if (!config.httpMetrics) withoutHttpMetrics(instrumentations);
   return { sdk, instrumentations };
+}
+
+/** The OTLP span exporter behind a buffer that keeps spans through a Collector outage instead of dropping them. */
+function retryingSpanExporter(config: TelemetryConfig): RetryingSpanExporter {
+  return new RetryingSpanExporter(
+    reconnecting('spans', config, (options) => otlpTraceExporter(config.otlpProtocols.traces, options)),
+    {
+      maxBufferedSpans: config.exportBufferSpans,
+      maxBatchSize: EXPORT_BATCH_SPANS,
+      initialBackoffMs: 250,
+      maxBackoffMs: 2_000,
+      endpoint: config.exportEndpoint,
+    },
+  );
 }
 
 /** TELEMETRY_HTTP_METRICS=false: the HTTP client and server instrumentations get meters that record nothing. */

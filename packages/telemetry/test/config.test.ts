@@ -22,6 +22,7 @@ describe('readTelemetryConfig', () => {
       propagators: ['tracecontext', 'baggage'],
       exportEndpoint: 'http://localhost:4318',
       exportBufferSpans: 10_000,
+      tracesExporter: 'otlp',
       metricsExporter: 'otlp',
       logsExporter: 'otlp',
       metricExportIntervalMs: 60_000,
@@ -61,8 +62,10 @@ describe('readTelemetryConfig', () => {
     [' OTLP ', 'otlp'],
     ['console', 'none'],
     ['otlp,none', 'none'],
-  ] as const)('OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER=%j -> %s', (value, expected) => {
-    expect(readTelemetryConfig({ OTEL_METRICS_EXPORTER: value, OTEL_LOGS_EXPORTER: value }, emptyDir)).toMatchObject({
+  ] as const)('OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER=%j -> %s', (value, expected) => {
+    const env = { OTEL_TRACES_EXPORTER: value, OTEL_METRICS_EXPORTER: value, OTEL_LOGS_EXPORTER: value };
+    expect(readTelemetryConfig(env, emptyDir)).toMatchObject({
+      tracesExporter: expected,
       metricsExporter: expected,
       logsExporter: expected,
     });

@@ -3,6 +3,8 @@
  * the instrumentations' hooks): what gets patched, and that a missing Collector breaks nothing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 const REGISTER = join(__dirname, '../dist/register.js');
@@ -100,3 +102,56 @@ test('only the bundled instrumentations are loaded: auto-instrumentations-node i
     'instrumentation-undici',
   ]);
 });
+
+/**
+ * A child that is its own Collector: it counts the OTLP/HTTP trace exports it receives on
+ * `RECEIVER_PORT` (which the bootstrap was pointed at before it loaded), and reports them after
+ * serving one request.
+ */
+const COUNT_TRACE_EXPORTS = `
+  const http = require('http');
+  const api = require('@opentelemetry/api');
+  let exports = 0;
+  http.createServer((req, res) => { if (req.url === '/v1/traces') exports++; req.resume(); req.on('end', () => res.end()); })
+    .listen(Number(process.env.RECEIVER_PORT), '127.0.0.1', () => {
+      const server = http.createServer((req, res) => {
+        res.end(JSON.stringify({ traceId: api.trace.getActiveSpan()?.spanContext().traceId ?? null }));
+      }).listen(0, '127.0.0.1', () => {
+        http.get({ port: server.address().port, path: '/work' }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c)).on('end', () => {
+            setTimeout(() => { console.log(JSON.stringify({ ...JSON.parse(body), exports })); process.exit(0); }, 1_000);
+          });
+        });
+      });
+    });
+`;
+
+test.each([
+  ['unset', {}, { exported: true }],
+  ['none', { OTEL_TRACES_EXPORTER: 'none' }, { exported: false }],
+])('OTEL_TRACES_EXPORTER %s: the spans and their context either way, exported only over OTLP', async (_, env, { exported }) => {
+  const port = await freePort();
+  const report = runPreloaded(COUNT_TRACE_EXPORTS, {
+    ...env,
+    RECEIVER_PORT: String(port),
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    // The receiver's own requests would be traced, and exported, in turn.
+    TELEMETRY_UNTRACED_PATHS: '/v1/traces',
+  });
+  expect(report.traceId).toMatch(/^[0-9a-f]{32}$/);
+  expect((report.exports as number) > 0).toBe(exported);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
