@@ -28,28 +28,30 @@ function runPreloaded(script: string, env: Record<string, string>): Record<strin
 }
 
 /**
- * Serves one real HTTP request in the child and reports whether its handler ran inside a SERVER
- * span (the http instrumentation at work), which provider is registered, and the propagators.
+ * Serves one real HTTP request in the child and prints, `delayMs` later, its status, whether its
+ * handler ran inside a SERVER span (the http instrumentation at work), and `extra`, an object
+ * literal's fields. Expects `http` and `api` (@opentelemetry/api) in scope.
  */
-const SERVE_ONE_REQUEST = `
-  const http = require('http');
-  const api = require('@opentelemetry/api');
+function serveOneRequest(extra: string, delayMs = 0): string {
+  return `
   const server = http.createServer((req, res) => {
     res.end(JSON.stringify({ traceId: api.trace.getActiveSpan()?.spanContext().traceId ?? null }));
   }).listen(0, '127.0.0.1', () => {
     http.get({ port: server.address().port, path: '/work' }, (res) => {
       let body = '';
-      res.on('data', (c) => (body += c)).on('end', () => {
-        console.log(JSON.stringify({
-          status: res.statusCode,
-          ...JSON.parse(body),
-          tracerProvider: api.trace.getTracerProvider().getDelegate().constructor.name,
-          propagationFields: api.propagation.fields(),
-        }));
+      res.on('data', (c) => (body += c)).on('end', () => setTimeout(() => {
+        console.log(JSON.stringify({ status: res.statusCode, ...JSON.parse(body), ${extra} }));
         process.exit(0);
-      });
+      }, ${delayMs}));
     });
-  });
+  });`;
+}
+
+/** The SERVER span, which provider is registered, and the propagators. */
+const SERVE_ONE_REQUEST = `
+  const http = require('http');
+  const api = require('@opentelemetry/api');
+  ${serveOneRequest('tracerProvider: api.trace.getTracerProvider().getDelegate().constructor.name, propagationFields: api.propagation.fields()')}
 `;
 
 test('by default requests get SERVER spans, from an SDK provider with W3C propagators', () => {
@@ -113,18 +115,7 @@ const COUNT_TRACE_EXPORTS = `
   const api = require('@opentelemetry/api');
   let exports = 0;
   http.createServer((req, res) => { if (req.url === '/v1/traces') exports++; req.resume(); req.on('end', () => res.end()); })
-    .listen(Number(process.env.RECEIVER_PORT), '127.0.0.1', () => {
-      const server = http.createServer((req, res) => {
-        res.end(JSON.stringify({ traceId: api.trace.getActiveSpan()?.spanContext().traceId ?? null }));
-      }).listen(0, '127.0.0.1', () => {
-        http.get({ port: server.address().port, path: '/work' }, (res) => {
-          let body = '';
-          res.on('data', (c) => (body += c)).on('end', () => {
-            setTimeout(() => { console.log(JSON.stringify({ ...JSON.parse(body), exports })); process.exit(0); }, 1_000);
-          });
-        });
-      });
-    });
+    .listen(Number(process.env.RECEIVER_PORT), '127.0.0.1', () => { ${serveOneRequest('exports', 1_000)} });
 `;
 
 test.each([
