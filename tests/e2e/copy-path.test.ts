@@ -119,7 +119,8 @@ async function startApp(folder: string, name: string, startLine: string[], main:
         PATH: process.env.PATH ?? '',
         PORT: String(port),
         OTEL_SERVICE_NAME: name,
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${stack.ports.collectorOtlpGrpc}`,
+        // As the checklist says: the Collector's OTLP/HTTP port, the bootstrap's default protocol.
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${stack.ports.collectorOtlpHttp}`,
         // Not the checklist's: spans leave within 200 ms instead of the SDK's 5 s, so the test waits less.
         OTEL_BSP_SCHEDULE_DELAY: '200',
         ...env,

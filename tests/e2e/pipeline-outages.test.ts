@@ -45,49 +45,60 @@ describe('the Collector absent at start, started later', () => {
   });
 });
 
-describe("the Collector's address silent at first (a dropped SYN, an agent not there yet), then the Collector up", () => {
-  /**
-   * The services' first connections are accepted and never answered, as when a pod's first SYN
-   * to a node-local Service with no endpoint is dropped: grpc-js sets no timeout on them. Then the
-   * Collector starts on that port. A fresh connection (ReconnectingExporter) reaches it; the
-   * first one never would, and the OTLP exporter replaces its client only after six
-   * DEADLINE_EXCEEDED in a row, a minute or more later.
-   */
-  const DELIVERED_WITHIN_MS = 30_000;
-  let stack: Stack;
-  const held: Socket[] = [];
-  beforeAll(async () => {
-    stack = await Stack.start({ ports: 'free', without: ['otel-collector'] });
-  });
-  afterAll(async () => {
-    for (const socket of held) socket.destroy();
-    await stack?.stop();
-  });
+describe.each([
+  ['grpc', 'collectorOtlpGrpc'],
+  ['http/protobuf', 'collectorOtlpHttp'],
+] as const)(
+  "OTLP over %s: the Collector's address silent at first (a dropped SYN, an agent not there yet), then the Collector up",
+  (protocol, port) => {
+    /**
+     * The services' first connections are accepted and never answered, as when a pod's first SYN
+     * to a node-local Service with no endpoint is dropped. Then the Collector starts on that port.
+     * Over gRPC, grpc-js sets no timeout on a connection, and the OTLP exporter replaces its client
+     * only after six DEADLINE_EXCEEDED in a row, a minute or more later: a fresh connection
+     * (ReconnectingExporter) reaches the Collector. Over HTTP each export gives up at its timeout
+     * and the next opens a new connection; the fresh exporter is opened all the same.
+     */
+    const DELIVERED_WITHIN_MS = 30_000;
+    let stack: Stack;
+    const held: Socket[] = [];
+    beforeAll(async () => {
+      stack = await Stack.start({ ports: 'free', without: ['otel-collector'], serviceEnv: { OTEL_EXPORTER_OTLP_PROTOCOL: protocol } });
+    });
+    afterAll(async () => {
+      for (const socket of held) socket.destroy();
+      await stack?.stop();
+    });
 
-  test(`every span arrives within ${DELIVERED_WITHIN_MS / 1000} s of the Collector starting, over a fresh connection`, async () => {
-    const silent = createServer((socket) => held.push(socket.on('error', () => undefined)));
-    await new Promise<void>((resolve) => silent.listen(stack.ports.collectorOtlpGrpc, '127.0.0.1', resolve));
-    const outcomes = await runLoad(stack.frontendUrl, { ratePerSec: 20, durationMs: 2_000, path: userPath });
-    expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 200));
-    await sleep(1_000);
-    expect(held.length).toBeGreaterThan(0);
-    // The port is free again for the Collector; the connections it took stay open and silent.
-    silent.close();
-    const startedAt = Date.now();
-    await stack.start('otel-collector');
-    const delivered = await countDelivered(
-      stack.jaegerUrl,
-      outcomes.map((o) => o.traceId as string),
-      SPANS_PER_REQUEST,
-      DELIVERED_WITHIN_MS,
-    );
-    report('collector address silent, then up', { requests: outcomes.length, ...delivered, afterS: (Date.now() - startedAt) / 1000 });
-    expect(delivered.found).toBe(delivered.expected);
-    for (const name of SERVICE_NAMES) {
-      expect([name, countLines(stack.process(name).logs, 'telemetry: spans: opening a fresh connection')]).toEqual([name, 1]);
-    }
-  });
-});
+    test(`every span arrives within ${DELIVERED_WITHIN_MS / 1000} s of the Collector starting, over a fresh connection`, async () => {
+      const silent = createServer((socket) => held.push(socket.on('error', () => undefined)));
+      await new Promise<void>((resolve) => silent.listen(stack.ports[port], '127.0.0.1', resolve));
+      const outcomes = await runLoad(stack.frontendUrl, { ratePerSec: 20, durationMs: 2_000, path: userPath });
+      expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 200));
+      await sleep(1_000);
+      expect(held.length).toBeGreaterThan(0);
+      // The port is free again for the Collector; the connections it took stay open and silent.
+      silent.close();
+      const startedAt = Date.now();
+      await stack.start('otel-collector');
+      const delivered = await countDelivered(
+        stack.jaegerUrl,
+        outcomes.map((o) => o.traceId as string),
+        SPANS_PER_REQUEST,
+        DELIVERED_WITHIN_MS,
+      );
+      report(`collector address silent, then up (${protocol})`, {
+        requests: outcomes.length,
+        ...delivered,
+        afterS: (Date.now() - startedAt) / 1000,
+      });
+      expect(delivered.found).toBe(delivered.expected);
+      for (const name of SERVICE_NAMES) {
+        expect([name, countLines(stack.process(name).logs, 'telemetry: spans: opening a fresh connection')]).toEqual([name, 1]);
+      }
+    });
+  },
+);
 
 describe('the Collector killed under load and back within 5 s', () => {
   /**

@@ -2,14 +2,14 @@
  * The OTLP exporters, by protocol. Each is required only when chosen: a service exporting over
  * HTTP/protobuf never loads grpc-js for it, and one exporting over gRPC never loads the other.
  * Both read their OTEL_EXPORTER_OTLP_* endpoint, headers, timeout and compression settings.
- * Over HTTP, spans and log records go through exporters that make one attempt per export
- * (otlp-http-single-attempt.ts says why); metrics through the stock one.
+ * Over HTTP, every signal goes through exporters that make one attempt per export
+ * (otlp-http-single-attempt.ts says why).
  */
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { OtlpProtocol } from './config';
-import { singleAttemptLogExporter, singleAttemptSpanExporter } from './otlp-http-single-attempt';
+import { singleAttemptLogExporter, singleAttemptMetricExporter, singleAttemptSpanExporter } from './otlp-http-single-attempt';
 
 /**
  * `userAgent` is appended to the exporter's own. Over gRPC it also makes the exporter's connection
@@ -48,7 +48,5 @@ export function otlpMetricExporter(protocol: OtlpProtocol, options: OtlpExporter
       require('@opentelemetry/exporter-metrics-otlp-grpc') as typeof import('@opentelemetry/exporter-metrics-otlp-grpc');
     return new OTLPMetricExporter(options);
   }
-  const { OTLPMetricExporter } =
-    require('@opentelemetry/exporter-metrics-otlp-proto') as typeof import('@opentelemetry/exporter-metrics-otlp-proto');
-  return new OTLPMetricExporter(options);
+  return singleAttemptMetricExporter(options);
 }

@@ -1,5 +1,5 @@
 /**
- * The OTLP/HTTP span and log exporters, making one attempt per export.
+ * The OTLP/HTTP span, log and metric exporters, making one attempt per export.
  *
  * The stock ones (`@opentelemetry/exporter-*-otlp-proto`) retry a failed export by themselves:
  * otlp-exporter-base's RetryingTransport makes up to 5 attempts within the export timeout. While it
@@ -8,13 +8,15 @@
  * OTLP/HTTP for that reason. These are the same exporters, built from the same public parts (the
  * configuration from the OTEL_EXPORTER_OTLP_* variables, the protobuf serialiser, the export
  * delegate), with a transport that tries once and says what happened. The wrappers in sdk.ts
- * decide what a failure means: spans are kept and retried, log records counted and reported.
+ * decide what a failure means: spans are kept and retried, log records and metric exports
+ * counted and reported.
  */
 import type * as http from 'node:http';
 import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import type { OtlpExporterOptions } from './otlp-exporters';
+import type { OtlpExporterOptions, OtlpMetricExporter } from './otlp-exporters';
 
 type OtlpExporterBase = typeof import('@opentelemetry/otlp-exporter-base');
 type OtlpNodeHttp = typeof import('@opentelemetry/otlp-exporter-base/node-http');
@@ -46,8 +48,23 @@ export function singleAttemptLogExporter(options: OtlpExporterOptions = {}): Log
   });
 }
 
+/** Its temporality and aggregation as the stock exporter chooses them (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE). */
+export function singleAttemptMetricExporter(options: OtlpExporterOptions = {}): OtlpMetricExporter {
+  const { ProtobufMetricsSerializer, MetricsExporterMetricsHelper } = transformer();
+  const delegate = exportDelegate<ResourceMetrics>(options, {
+    signal: 'METRICS',
+    path: 'v1/metrics',
+    serializer: ProtobufMetricsSerializer,
+    componentType: 'otlp_http_metric_exporter',
+    metricsHelper: MetricsExporterMetricsHelper,
+  });
+  const { OTLPMetricExporterBase } =
+    require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
+  return new OTLPMetricExporterBase(delegate);
+}
+
 interface SignalParts<Internal> {
-  signal: 'TRACES' | 'LOGS';
+  signal: 'TRACES' | 'LOGS' | 'METRICS';
   path: string;
   serializer: ISerializer<Internal, unknown>;
   componentType: string;
@@ -56,19 +73,18 @@ interface SignalParts<Internal> {
 
 function exporter<Internal>(options: OtlpExporterOptions, parts: SignalParts<Internal>) {
   const base = require('@opentelemetry/otlp-exporter-base') as OtlpExporterBase;
+  return new base.OTLPExporterBase<Internal>(exportDelegate(options, parts));
+}
+
+function exportDelegate<Internal>(options: OtlpExporterOptions, parts: SignalParts<Internal>) {
+  const base = require('@opentelemetry/otlp-exporter-base') as OtlpExporterBase;
   const nodeHttp = require('@opentelemetry/otlp-exporter-base/node-http') as OtlpNodeHttp;
-  // The same reading of OTEL_EXPORTER_OTLP_{,TRACES_,LOGS_}{ENDPOINT,HEADERS,TIMEOUT,COMPRESSION} as the stock exporters.
+  // The same reading of OTEL_EXPORTER_OTLP_{,TRACES_,LOGS_,METRICS_}{ENDPOINT,HEADERS,TIMEOUT,COMPRESSION} as the stock exporters.
   const configuration = nodeHttp.convertLegacyHttpOptions({ userAgent: options.userAgent }, parts.signal, parts.path, {
     'Content-Type': 'application/x-protobuf',
   });
   const metrics = nodeHttp.createOtlpHttpExporterMetrics(parts.componentType, parts.metricsHelper, configuration.url, undefined);
-  const delegate = base.createOtlpNetworkExportDelegate(
-    configuration,
-    parts.serializer,
-    metrics,
-    new SingleAttemptTransport(configuration),
-  );
-  return new base.OTLPExporterBase<Internal>(delegate);
+  return base.createOtlpNetworkExportDelegate(configuration, parts.serializer, metrics, new SingleAttemptTransport(configuration));
 }
 
 function transformer(): typeof import('@opentelemetry/otlp-transformer') {

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExportResultCode } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationTemporality, InstrumentType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { singleAttemptSpanExporter } from '../src/otlp-http-single-attempt';
+import { singleAttemptMetricExporter, singleAttemptSpanExporter } from '../src/otlp-http-single-attempt';
 import { exportNow } from './exporter-harness';
 
 /** A real HTTP server standing in for the Collector's OTLP/HTTP receiver: it records each request and answers as told. */
@@ -95,5 +97,18 @@ test('no answer within OTEL_EXPORTER_OTLP_TIMEOUT is a failure, and the request 
   const result = await exportNow(exporter, realSpans(1));
   expect(result.code).toBe(ExportResultCode.FAILED);
   expect(result.error?.message).toMatch(/300 ms/);
+  await exporter.shutdown();
+});
+
+test('the metric exporter: one attempt to /v1/metrics, and the temporality OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE asks for', async () => {
+  process.env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE = 'delta';
+  answer = (response) => response.writeHead(503).end();
+  const exporter = singleAttemptMetricExporter();
+  delete process.env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE;
+  expect(exporter.selectAggregationTemporality(InstrumentType.COUNTER)).toBe(AggregationTemporality.DELTA);
+  const metrics: ResourceMetrics = { resource: resourceFromAttributes({ 'service.name': 'test' }), scopeMetrics: [] };
+  expect((await exportNow(exporter, metrics)).code).toBe(ExportResultCode.FAILED);
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(received.map((request) => request.path)).toEqual(['/v1/metrics']);
   await exporter.shutdown();
 });

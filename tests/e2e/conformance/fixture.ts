@@ -19,7 +19,8 @@ export async function startFixture(
         PATH: process.env.PATH ?? '',
         PORT: String(port),
         OTEL_SERVICE_NAME: 'conformance-app',
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.collectorOtlpGrpc}`,
+        // The bootstrap's default protocol, OTLP/HTTP: the Collector's HTTP port.
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.collectorOtlpHttp}`,
         OTEL_BSP_SCHEDULE_DELAY: '200',
         OTEL_METRICS_EXPORTER: 'none',
         POSTS_SERVICE_URL: `http://127.0.0.1:${ports.postsService}`,
