@@ -128,6 +128,14 @@ function post(
 ): Promise<ExportResponse> {
   const { OTLPExporterError } = require('@opentelemetry/otlp-exporter-base') as OtlpExporterBase;
   return new Promise((resolve) => {
+    // The whole exchange within the timeout, connecting included: request.setTimeout() starts only
+    // once the socket is connected, and a SYN dropped (a node-local Service with no agent yet)
+    // would hold the export until the kernel gives up, about two minutes.
+    const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMillis} ms`)), timeoutMillis);
+    const settle = (result: ExportResponse) => {
+      clearTimeout(deadline);
+      resolve(result);
+    };
     const request = transport.request(url, options, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -136,16 +144,15 @@ function post(
         if (size > MAX_RESPONSE_BYTES) response.destroy(new Error(`the response exceeded ${MAX_RESPONSE_BYTES} bytes`));
         else chunks.push(chunk);
       });
-      response.on('error', (error) => resolve({ status: 'failure', error }));
+      response.on('error', (error) => settle({ status: 'failure', error }));
       response.on('end', () => {
         const status = response.statusCode ?? 0;
         const text = Buffer.concat(chunks);
-        if (status >= 200 && status < 300) resolve({ status: 'success', data: text });
-        else resolve({ status: 'failure', error: new OTLPExporterError(response.statusMessage, status, text.toString()) });
+        if (status >= 200 && status < 300) settle({ status: 'success', data: text });
+        else settle({ status: 'failure', error: new OTLPExporterError(response.statusMessage, status, text.toString()) });
       });
     });
-    request.setTimeout(timeoutMillis, () => request.destroy(new Error(`no answer within ${timeoutMillis} ms`)));
-    request.on('error', (error) => resolve({ status: 'failure', error }));
+    request.on('error', (error) => settle({ status: 'failure', error }));
     request.end(body);
   });
 }
